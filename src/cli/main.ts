@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { isCannotRun } from '../core/errors.js';
+import { TOOL_VERSION } from '../version.js';
+import { registerDoctor } from './doctor-command.js';
+import { EXIT } from './exit-codes.js';
+
+/** Argument parsing and exit codes only; every command is a thin layer over the library. */
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command('lifeline')
+    .description('Find out why Redis drops your connections, and make your Node app survive it.')
+    .version(TOOL_VERSION)
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  registerDoctor(program, { out: (s) => process.stdout.write(s), isTty: Boolean(process.stdout.isTTY) });
+  try {
+    await program.parseAsync(argv);
+    return Number(process.exitCode ?? EXIT.ok);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version exit 0; commander has already printed the usage error.
+      return error.exitCode === 0 ? EXIT.ok : EXIT.cannotRun;
+    }
+    if (isCannotRun(error)) {
+      process.stderr.write(`lifeline: ${error.message}\n`);
+      return EXIT.cannotRun;
+    }
+    // Not a user error: still one line by default; LIFELINE_DEBUG=1 shows the stack for a bug report.
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`lifeline: unexpected error: ${message}\n`);
+    if (process.env.LIFELINE_DEBUG) process.stderr.write(`${(error as Error).stack}\n`);
+    return EXIT.cannotRun;
+  }
+}
+
+main(process.argv).then((code) => {
+  process.exitCode = code;
+});

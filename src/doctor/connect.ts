@@ -1,0 +1,147 @@
+import { readFileSync } from 'node:fs';
+import { Redis } from 'ioredis';
+import { CannotRunError } from '../core/errors.js';
+import { redactText } from '../core/redact.js';
+import { endpointOf, type RedisTarget } from '../core/redis-url.js';
+
+export interface ConnectOptions {
+  timeoutMs: number;
+  tlsCaFile?: string | undefined;
+  tlsInsecure?: boolean | undefined;
+  /** Name shown in CLIENT LIST, so the doctor's own connection is never counted as an app's. */
+  connectionName?: string;
+}
+
+/**
+ * Opens one read-only connection: no retries, no offline queue, RESP2, every command bounded by
+ * `timeoutMs`. Failures become a CannotRunError whose message says what to try.
+ */
+export async function connect(target: RedisTarget, options: ConnectOptions): Promise<Redis> {
+  const tls = target.tls ? tlsOptions(options) : undefined;
+  const redis = new Redis({
+    host: target.host,
+    port: target.port,
+    db: target.db,
+    username: target.username,
+    password: target.password,
+    tls,
+    protocol: 2,
+    lazyConnect: true,
+    connectTimeout: options.timeoutMs,
+    commandTimeout: options.timeoutMs,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    enableReadyCheck: false,
+    retryStrategy: () => null,
+    disableClientInfo: true,
+    connectionName: options.connectionName ?? 'lifeline-doctor',
+  });
+  let lastError: Error | undefined;
+  redis.on('error', (error: Error) => {
+    lastError ??= error;
+  });
+  try {
+    await withDeadline(redis.connect(), options.timeoutMs + 500, 'connect');
+    // Proves the peer speaks Redis and that we are allowed in (AUTH ran during connect).
+    await redis.ping();
+    return redis;
+  } catch (error) {
+    redis.disconnect();
+    throw explainConnectError(lastError ?? (error as Error), target, options);
+  }
+}
+
+function tlsOptions(options: ConnectOptions): Record<string, unknown> {
+  const tls: Record<string, unknown> = {};
+  if (options.tlsCaFile) {
+    try {
+      tls.ca = readFileSync(options.tlsCaFile);
+    } catch (error) {
+      throw new CannotRunError(
+        'ERR_LIFELINE_TLS_CA',
+        `Cannot read the TLS CA file ${options.tlsCaFile}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`,
+      );
+    }
+  }
+  if (options.tlsInsecure) tls.rejectUnauthorized = false;
+  return tls;
+}
+
+async function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(Object.assign(new Error(`${what} timed out`), { code: 'ETIMEDOUT' })),
+      ms,
+    );
+  });
+  try {
+    return await Promise.race([promise, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** One sentence naming the endpoint, what went wrong, and what to try. */
+export function explainConnectError(
+  error: Error,
+  target: RedisTarget,
+  options: ConnectOptions,
+): CannotRunError {
+  const where = endpointOf(target);
+  const code = (error as NodeJS.ErrnoException).code ?? '';
+  const text = redactText(error.message, [target.password]);
+  const make = (what: string, message: string) =>
+    new CannotRunError(`ERR_LIFELINE_${what}`, message, { cause: undefined });
+
+  if (code === 'ECONNREFUSED')
+    return make(
+      'UNREACHABLE',
+      `Cannot connect to ${where}: connection refused. Is Redis running there, on that port?`,
+    );
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
+    return make('UNREACHABLE', `Cannot resolve host "${target.host}". Check the host name in the URL.`);
+  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH')
+    return make('UNREACHABLE', `Cannot reach ${where}: ${code}. Check the address and the network path.`);
+  if (/WRONGPASS|invalid password|invalid username-password/i.test(text))
+    return make(
+      'AUTH',
+      `Authentication to ${where} failed (wrong user or password). Check the credentials in the URL.`,
+    );
+  if (/NOAUTH|Authentication required/i.test(text))
+    return make(
+      'AUTH',
+      `${where} requires a password. Put it in the URL: redis://[user]:password@${where} (or in REDIS_URL).`,
+    );
+  if (/max number of clients reached/i.test(text))
+    return make(
+      'SERVER_FULL',
+      `${where} refused the connection: "max number of clients reached". The server is at maxclients right now, which is itself why connections drop; free connections or raise maxclients, then run the doctor again.`,
+    );
+  if (/DENIED.*protected mode/i.test(text))
+    return make(
+      'PROTECTED_MODE',
+      `${where} refused the connection because it runs in protected mode (no password, non-loopback client). Set a password or run the doctor on the server host.`,
+    );
+  if (/Protocol error|unexpected|reply type|HTTP/i.test(text))
+    return make(
+      'NOT_REDIS',
+      `${where} answered, but not in the Redis protocol (${/HTTP|"H"/.test(text) ? 'it looks like HTTP' : 'unexpected reply'}). Check the port.`,
+    );
+  if (/SSL|TLS|certificate|wrong version number|self.signed|EPROTO/i.test(`${code} ${text}`))
+    return make(
+      'TLS',
+      `TLS handshake with ${where} failed (${text}). If the server does not use TLS, use redis:// instead of rediss://; for a private CA pass --tls-ca FILE (or --tls-insecure to skip verification).`,
+    );
+  if (code === 'ETIMEDOUT' || /timed out|timeout/i.test(text))
+    return make(
+      'TIMEOUT',
+      `No reply from ${where} within ${options.timeoutMs} ms. ${target.tls ? 'If the server does not use TLS, use redis:// instead of rediss://. ' : 'If the server uses TLS, use rediss://. '}Otherwise check that this is a Redis port, or raise --timeout.`,
+    );
+  if (code === 'ECONNRESET' || code === 'EPIPE' || /Connection is closed|closed/i.test(text))
+    return make(
+      'CLOSED',
+      `${where} closed the connection during the handshake (${code || text}). ${target.tls ? 'Check that the server expects TLS.' : 'If the server expects TLS, use rediss://.'}`,
+    );
+  return make('CONNECT', `Cannot use ${where}: ${text}.`);
+}

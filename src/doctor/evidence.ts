@@ -1,0 +1,124 @@
+import type { LogSummary } from '../core/log/summarize-log.js';
+import type { ClientClass, ClientFields } from '../core/parse-client-list.js';
+import type { Info } from '../core/parse-info.js';
+import type { Product } from '../core/server-product.js';
+
+/** What a collector produced: the value, or why it could not be had (never a guess). */
+export type Collected<T> = { status: 'ok'; value: T } | { status: 'unavailable'; reason: string };
+
+export const ok = <T>(value: T): Collected<T> => ({ status: 'ok', value });
+export const unavailable = <T = never>(reason: string): Collected<T> => ({ status: 'unavailable', reason });
+
+export interface TargetFacts {
+  url: string;
+  host: string;
+  port: number;
+  tls: boolean;
+  /** An ACL user was given (fix commands then ask for the password instead of printing one). */
+  hasAuth: boolean;
+  username: string | undefined;
+  product: Product;
+  version: string;
+  mode: string;
+  role: string;
+  pingMs: number;
+}
+
+export interface ClientSnapshot {
+  id: string;
+  addr: string;
+  name: string;
+  libName: string;
+  flags: string;
+  class: ClientClass;
+  ageS: number;
+  idleS: number;
+  omem: number;
+  qbuf: number;
+  totMem: number;
+  cmd: string;
+}
+
+export interface ClientsSummary {
+  /** Lines in the reply (our own connection excluded). */
+  total: number;
+  /** Lines summarised; fewer than total when the reply was larger than the parse bound. */
+  summarised: number;
+  byClass: Record<ClientClass, number>;
+  byLibName: Record<string, number>;
+  byName: Record<string, number>;
+  flagged: { closeAsap: number; blocked: number; monitor: number; noEvict: number };
+  idleHistogram: { upToSeconds: number | null; count: number }[];
+  /** The clients with the largest output buffers (omem), largest first. */
+  topOutputBuffers: ClientSnapshot[];
+  /** The longest-idle clients, longest first. */
+  topIdle: ClientSnapshot[];
+  /** Raw fields of the largest-buffer clients, for evidence. */
+  sampleFields?: ClientFields[];
+}
+
+export interface SlowlogEntry {
+  id: number;
+  at: number;
+  durationUs: number;
+  command: string;
+  client: string;
+}
+
+export interface LatencyEvent {
+  event: string;
+  at: number;
+  latestMs: number;
+  maxMs: number;
+}
+
+export interface OomKill {
+  pid: number;
+  process: string;
+  line: string;
+}
+
+export interface HostFacts {
+  /** How we know the server runs here: /proc/<process_id>/comm matched. */
+  processComm: string;
+  overcommitMemory: number | undefined;
+  transparentHugePages: string | undefined;
+  somaxconn: number | undefined;
+  openFilesLimit: number | undefined;
+  totalMemoryBytes: number | undefined;
+  oomKills: Collected<OomKill[]>;
+}
+
+export interface LogEvidence extends LogSummary {
+  path: string;
+  fileBytes: number;
+  bytesRead: number;
+  /** The file was larger than the read bound, so only its tail was read. */
+  tailOnly: boolean;
+  /** How the log was found: given with --log, or CONFIG GET logfile/dir. */
+  source: 'option' | 'config';
+}
+
+/** What the user told us that the server cannot know. */
+export interface DoctorSettings {
+  /** The idle timeout of the application's connection pool, seconds. */
+  clientIdleTimeoutS: number | undefined;
+  /** The idle timeout of a load balancer or NAT between app and Redis, seconds. */
+  lbIdleTimeoutS: number | undefined;
+  /** How far back a restart still counts as recent, seconds. */
+  recentS: number;
+}
+
+export interface Evidence {
+  target: TargetFacts;
+  info: Collected<Info>;
+  config: Collected<Record<string, string>>;
+  clients: Collected<ClientsSummary>;
+  slowlog: Collected<SlowlogEntry[]>;
+  latency: Collected<LatencyEvent[]>;
+  log: Collected<LogEvidence>;
+  host: Collected<HostFacts>;
+  settings: DoctorSettings;
+}
+
+export type EvidenceSource = Exclude<keyof Evidence, 'target' | 'settings'>;

@@ -1,0 +1,8 @@
+export { diagnose, type RuleSelection, selectRules } from './diagnose.js';
+export type * from './evidence.js';
+export { renderJson } from './report/render-json.js';
+export { renderMarkdown } from './report/render-markdown.js';
+export { renderText } from './report/render-text.js';
+export type * from './report/types.js';
+export { RULES } from './rules/index.js';
+export { DOCTOR_DEFAULTS, type DoctorOptions, runDoctor } from './run.js';

@@ -1,0 +1,54 @@
+import { type ClientClass, clientClass } from '../../../core/parse-client-list.js';
+import { defineRule } from '../define-rule.js';
+import { info, logEvents, plural, recentVictims, whoIs } from '../helpers.js';
+import { outputBufferFixes } from './output-buffer-fix.js';
+
+export default defineRule({
+  id: 'output-buffer-kills',
+  title: 'Clients were closed for exceeding client-output-buffer-limit',
+  category: 'clients',
+  severity: 'critical',
+  tier: 'observed',
+  needs: [],
+  check(e) {
+    const counter = info(e, 'client_output_buffer_limit_disconnections');
+    if (counter === undefined && e.log.status !== 'ok') {
+      return {
+        skip: `this server has no output-buffer counter (added in Redis 7.4 / Valkey 8.0) and its log is unavailable (${e.log.reason}); pass --log`,
+      };
+    }
+    const { events, count: logCount } = logEvents(e, 'output-buffer-kill');
+    if (!counter && logCount === 0) return undefined;
+
+    const byClass: Partial<Record<ClientClass, number>> = {};
+    for (const ev of events) {
+      const cls = ev.client ? clientClass(ev.client) : 'normal';
+      byClass[cls] = (byClass[cls] ?? 0) + 1;
+    }
+    const victims = recentVictims(events);
+    const last = victims.at(-1);
+    const classes = Object.keys(byClass) as ClientClass[];
+    const counted =
+      counter !== undefined ? `client_output_buffer_limit_disconnections is ${counter} since start` : '';
+    const logged =
+      logCount > 0
+        ? `the log shows ${plural(logCount, 'kill')}${classes.length ? ` (${classes.map((c) => `${byClass[c]} ${c}`).join(', ')})` : ''}`
+        : '';
+    return {
+      confidence: 'high',
+      message: `${[counted, logged].filter(Boolean).join('; ')}.${last ? ` Last: ${whoIs(last)} with omem=${last.omem ?? '?'} bytes${last.at ? ` at ${last.at}` : ''}.` : ''}`,
+      explanation:
+        'Redis closed these connections because the replies queued for them grew past client-output-buffer-limit for their class. ' +
+        'The client gets no error, only a closed socket ("Socket closed unexpectedly", ECONNRESET), and a subscriber silently loses the messages that were queued. ' +
+        'pubsub: the subscriber read too slowly (a blocked event loop, a slow handler). normal: a single reply (KEYS, LRANGE 0 -1, HGETALL on a big key) was larger than the limit, and clients that resend it are killed again on every reconnect. replica: the replica could not keep up during a sync. ' +
+        'It is harmless only if the killed client was a one-off tool (redis-cli MONITOR, a debugging session).',
+      evidence: {
+        client_output_buffer_limit_disconnections: counter ?? null,
+        logKills: logCount,
+        byClass,
+        recentVictims: victims,
+      },
+      fix: outputBufferFixes(e, classes.length ? classes : ['pubsub']),
+    };
+  },
+});

@@ -1,0 +1,43 @@
+import clientEviction from './clients/client-eviction.js';
+import clientKillsObserved from './clients/client-kills-observed.js';
+import connectionChurn from './clients/connection-churn.js';
+import idleTimeoutReaping from './clients/idle-timeout-reaping.js';
+import maxclientsNear from './clients/maxclients-near.js';
+import maxclientsReached from './clients/maxclients-reached.js';
+import outputBufferAtRisk from './clients/output-buffer-at-risk.js';
+import outputBufferKills from './clients/output-buffer-kills.js';
+import queryBufferKills from './clients/query-buffer-kills.js';
+import bigReplies from './commands/big-replies.js';
+import type { Rule } from './define-rule.js';
+import oomKilled from './host/oom-killed.js';
+import overcommitDisabled from './host/overcommit-disabled.js';
+import somaxconnBelowBacklog from './host/somaxconn-below-backlog.js';
+import memoryNearLimit from './memory/memory-near-limit.js';
+import tcpKeepaliveAboveLbIdle from './network/tcp-keepalive-above-lb-idle.js';
+import tcpKeepaliveOff from './network/tcp-keepalive-off.js';
+import replicationLinkDrops from './replication/replication-link-drops.js';
+import serverCrashed from './server/server-crashed.js';
+import serverRestarted from './server/server-restarted.js';
+
+/** Every rule, in the order an expert walks them: did Redis stay up, who was killed, what is at risk. */
+export const RULES: readonly Rule[] = [
+  serverCrashed,
+  oomKilled,
+  serverRestarted,
+  outputBufferKills,
+  queryBufferKills,
+  clientEviction,
+  maxclientsReached,
+  clientKillsObserved,
+  replicationLinkDrops,
+  connectionChurn,
+  idleTimeoutReaping,
+  tcpKeepaliveOff,
+  tcpKeepaliveAboveLbIdle,
+  outputBufferAtRisk,
+  maxclientsNear,
+  memoryNearLimit,
+  bigReplies,
+  overcommitDisabled,
+  somaxconnBelowBacklog,
+];

@@ -1,0 +1,2 @@
+export { CannotRunError, LifelineError } from './core/errors.js';
+export * from './doctor/index.js';

@@ -1,0 +1,30 @@
+import { accessSync, constants } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { LifelineError } from '../../core/errors.js';
+
+export const INSTALL_HINT =
+  'Install it (Debian/Ubuntu: apt-get install -y redis-server; macOS: brew install redis) or point REDIS_SERVER_BIN at a redis-server or valkey-server binary.';
+
+/** The redis-server to start: $REDIS_SERVER_BIN, else the first one on PATH. */
+export function findRedisServer(env: NodeJS.ProcessEnv = process.env): string {
+  const candidates = env.REDIS_SERVER_BIN
+    ? [env.REDIS_SERVER_BIN]
+    : (env.PATH ?? '')
+        .split(delimiter)
+        .filter(Boolean)
+        .map((dir) => join(dir, 'redis-server'));
+  for (const candidate of candidates) {
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // try the next one
+    }
+  }
+  throw new LifelineError(
+    'ERR_LIFELINE_NO_REDIS_SERVER',
+    env.REDIS_SERVER_BIN
+      ? `REDIS_SERVER_BIN=${env.REDIS_SERVER_BIN} is not an executable file. ${INSTALL_HINT}`
+      : `redis-server was not found on PATH. ${INSTALL_HINT}`,
+  );
+}
