@@ -1,0 +1,22 @@
+import { type RedisServer, type StartRedisOptions, startRedis } from '../../src/lab/redis-server/start-redis.js';
+
+/** Runs `fn` against a throwaway server and always stops it. */
+export async function withRedis<T>(options: StartRedisOptions, fn: (server: RedisServer) => Promise<T>): Promise<T> {
+  const server = await startRedis(options);
+  try {
+    return await fn(server);
+  } finally {
+    await server.stop();
+  }
+}
+
+/** Polls `check` every 50 ms until it returns a truthy value or `timeoutMs` passes (then throws `what`). */
+export async function waitFor<T>(what: string, check: () => Promise<T> | T, timeoutMs = 10_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
