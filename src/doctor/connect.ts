@@ -33,6 +33,8 @@ export async function connect(target: RedisTarget, options: ConnectOptions): Pro
     enableOfflineQueue: false,
     enableReadyCheck: false,
     retryStrategy: () => null,
+    // ioredis waits this long for a socket that never opened before letting the process exit.
+    disconnectTimeout: 100,
     disableClientInfo: true,
     connectionName: options.connectionName ?? 'lifeline-doctor',
   });
@@ -123,16 +125,19 @@ export function explainConnectError(
       'PROTECTED_MODE',
       `${where} refused the connection because it runs in protected mode (no password, non-loopback client). Set a password or run the doctor on the server host.`,
     );
-  if (/Protocol error|unexpected|reply type|HTTP/i.test(text))
+  if (/Protocol error|Unknown RESP type|reply type|HTTP/i.test(text))
     return make(
       'NOT_REDIS',
-      `${where} answered, but not in the Redis protocol (${/HTTP|"H"/.test(text) ? 'it looks like HTTP' : 'unexpected reply'}). Check the port.`,
+      `${where} answered, but not in the Redis protocol (${/HTTP|"H"/.test(text) ? 'it looks like an HTTP server' : 'unexpected reply'}). Check the port.`,
     );
-  if (/SSL|TLS|certificate|wrong version number|self.signed|EPROTO/i.test(`${code} ${text}`))
+  if (/SSL|TLS|certificate|wrong version number|self.signed|EPROTO/i.test(`${code} ${text}`)) {
+    // OpenSSL messages span lines and carry source paths; keep the reason only.
+    const reason = /SSL routines:[^:]*:([^:\n]+)/.exec(text)?.[1] ?? text.split('\n')[0];
     return make(
       'TLS',
-      `TLS handshake with ${where} failed (${text}). If the server does not use TLS, use redis:// instead of rediss://; for a private CA pass --tls-ca FILE (or --tls-insecure to skip verification).`,
+      `TLS handshake with ${where} failed (${reason}). If the server does not use TLS, use redis:// instead of rediss://; for a private CA pass --tls-ca FILE (or --tls-insecure to skip verification).`,
     );
+  }
   if (code === 'ETIMEDOUT' || /timed out|timeout/i.test(text))
     return make(
       'TIMEOUT',
@@ -143,5 +148,5 @@ export function explainConnectError(
       'CLOSED',
       `${where} closed the connection during the handshake (${code || text}). ${target.tls ? 'Check that the server expects TLS.' : 'If the server expects TLS, use rediss://.'}`,
     );
-  return make('CONNECT', `Cannot use ${where}: ${text}.`);
+  return make('CONNECT', `Cannot use ${where}: ${text.replace(/\s+/g, ' ').trim()}.`);
 }

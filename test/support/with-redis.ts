@@ -1,7 +1,14 @@
-import { type RedisServer, type StartRedisOptions, startRedis } from '../../src/lab/redis-server/start-redis.js';
+import {
+  type RedisServer,
+  type StartRedisOptions,
+  startRedis,
+} from '../../src/lab/redis-server/start-redis.js';
 
 /** Runs `fn` against a throwaway server and always stops it. */
-export async function withRedis<T>(options: StartRedisOptions, fn: (server: RedisServer) => Promise<T>): Promise<T> {
+export async function withRedis<T>(
+  options: StartRedisOptions,
+  fn: (server: RedisServer) => Promise<T>,
+): Promise<T> {
   const server = await startRedis(options);
   try {
     return await fn(server);

@@ -88,9 +88,9 @@ export function summarizeLog(text: string): LogSummary {
     const at = parsed?.at ?? lastLineAt;
     const pid = parsed?.pid;
     if (classified?.kind === 'start') openRun(true, at, pid);
-    // A tail that begins mid-run opens an implicit run, but not on a daemonizing parent's "C" lines,
-    // which precede the first banner and would look like a run that never ended.
-    if (!run && parsed?.role === 'C') continue;
+    // A tail that begins mid-run opens an implicit run, but not on a daemonizing parent's "C" lines
+    // (they precede the first banner and would look like a run that never ended) nor on garbage.
+    if (!run && (parsed === undefined || parsed.role === 'C') && classified?.kind !== 'crash') continue;
     const current = run ?? openRun(false, at, pid);
     if (at !== undefined) current.lastLineAt = at;
     if (!classified) continue;

@@ -87,7 +87,9 @@ export function describeClient(fields: ClientFields | undefined): Record<string,
 /** "name=worker lib-name=ioredis addr=10.0.0.5:51234": who it was, in one short phrase. */
 export function whoIs(fields: Record<string, string>): string {
   const parts = [];
-  if (fields.name && fields.name !== '*redacted*') parts.push(`name=${fields.name}`);
+  // Valkey 8 hides names in log lines by default (hide-user-data-from-log yes): say so, don't guess.
+  if (fields.name === '*redacted*') parts.push('name hidden by hide-user-data-from-log');
+  else if (fields.name) parts.push(`name=${fields.name}`);
   if (fields['lib-name']) parts.push(`lib-name=${fields['lib-name']}`);
   if (fields.addr) parts.push(`addr=${fields.addr}`);
   if (fields.cmd) parts.push(`cmd=${fields.cmd}`);

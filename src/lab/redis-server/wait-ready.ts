@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-/** Resolves once the server answers PING with +PONG; false when `deadlineMs` passes first. */
+/** Resolves once the server answers PING (+PONG, or -NOAUTH when it has a password); false when `deadlineMs` passes first. */
 export async function waitReady(port: number, deadlineMs: number, isAlive: () => boolean): Promise<boolean> {
   const until = Date.now() + deadlineMs;
   while (Date.now() < until && isAlive()) {
@@ -23,7 +23,8 @@ function pingOnce(port: number, timeoutMs: number): Promise<boolean> {
     socket.on('connect', () => socket.write('PING\r\n'));
     socket.on('data', (chunk) => {
       reply += chunk.toString();
-      if (reply.includes('\r\n')) done(reply.startsWith('+PONG'));
+      // -NOAUTH: up, but password-protected (requirepass); -LOADING: not ready yet.
+      if (reply.includes('\r\n')) done(reply.startsWith('+PONG') || reply.startsWith('-NOAUTH'));
     });
     socket.on('error', () => done(false));
   });
