@@ -39,9 +39,9 @@ export async function collectEvidence(
     await redis.call('CLIENT', 'SETINFO', 'LIB-VER', TOOL_VERSION).catch(() => undefined);
   }
 
-  const [config, clients, slowlog, latency, host] = await Promise.all([
-    step('CONFIG GET', () => collectConfig(full)),
-    step('CLIENT LIST', () => collectClients(full)),
+  const config = await step('CONFIG GET', () => collectConfig(full));
+  const [clients, slowlog, latency, host] = await Promise.all([
+    step('CLIENT LIST', () => collectClients(full, info, config)),
     step('SLOWLOG GET', () => collectSlowlog(full)),
     step('LATENCY LATEST', () => collectLatency(full)),
     step('host facts', () => collectHost(full, info)),

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Redis } from 'ioredis';
+import { Redis, ReplyError } from 'ioredis';
 import { CannotRunError } from '../core/errors.js';
 import { redactText } from '../core/redact.js';
 import { endpointOf, type RedisTarget } from '../core/redis-url.js';
@@ -11,6 +11,9 @@ export interface ConnectOptions {
   /** Name shown in CLIENT LIST, so the doctor's own connection is never counted as an app's. */
   connectionName?: string;
 }
+
+/** CLIENT SETNAME of the doctor's own connection. */
+export const DOCTOR_CONNECTION_NAME = 'lifeline-doctor';
 
 /**
  * Opens one read-only connection: no retries, no offline queue, RESP2, every command bounded by
@@ -36,7 +39,8 @@ export async function connect(target: RedisTarget, options: ConnectOptions): Pro
     // ioredis waits this long for a socket that never opened before letting the process exit.
     disconnectTimeout: 100,
     disableClientInfo: true,
-    connectionName: options.connectionName ?? 'lifeline-doctor',
+    // No connectionName here: ioredis would send CLIENT SETNAME first and swallow its reply, which
+    // is where a full server puts "-ERR max number of clients reached". PING first, then SETNAME.
   });
   let lastError: Error | undefined;
   redis.on('error', (error: Error) => {
@@ -46,10 +50,13 @@ export async function connect(target: RedisTarget, options: ConnectOptions): Pro
     await withDeadline(redis.connect(), options.timeoutMs + 500, 'connect');
     // Proves the peer speaks Redis and that we are allowed in (AUTH ran during connect).
     await redis.ping();
+    await redis.client('SETNAME', options.connectionName ?? DOCTOR_CONNECTION_NAME).catch(() => undefined);
     return redis;
   } catch (error) {
     redis.disconnect();
-    throw explainConnectError(lastError ?? (error as Error), target, options);
+    // The server's own words (-ERR max clients, -NOAUTH) say more than the socket error after them.
+    const cause = error instanceof ReplyError ? (error as Error) : (lastError ?? (error as Error));
+    throw explainConnectError(cause, target, options);
   }
 }
 

@@ -1,3 +1,4 @@
+import { effectiveLimit, parseBufferLimits } from '../../core/parse-buffer-limits.js';
 import {
   type ClientClass,
   type ClientFields,
@@ -5,7 +6,9 @@ import {
   num,
   parseClientFields,
 } from '../../core/parse-client-list.js';
-import { type ClientSnapshot, type ClientsSummary, type Collected, ok } from '../evidence.js';
+import { type Info, infoNumber } from '../../core/parse-info.js';
+import { formatBytes } from '../../core/units.js';
+import { type ClientSnapshot, type ClientsSummary, type Collected, ok, unavailable } from '../evidence.js';
 import type { CollectorContext } from './context.js';
 
 /** Lines summarised at most: a server with 100,000 clients must not make the doctor slow or hungry. */
@@ -13,7 +16,27 @@ export const MAX_CLIENT_LINES = 50_000;
 const TOP = 10;
 const IDLE_BUCKETS = [1, 10, 60, 300, 3600, null] as const;
 
-export async function collectClients({ redis }: CollectorContext): Promise<Collected<ClientsSummary>> {
+// A CLIENT LIST line is 250-350 bytes depending on the version and the names in it.
+const BYTES_PER_CLIENT = 350;
+
+/**
+ * CLIENT LIST, summarised. The reply to our own connection counts against the normal-class output
+ * buffer limit: when that limit could cut the doctor off, the step is skipped, not risked.
+ */
+export async function collectClients(
+  { redis }: CollectorContext,
+  info: Collected<Info>,
+  config: Collected<Record<string, string>>,
+): Promise<Collected<ClientsSummary>> {
+  const connected = info.status === 'ok' ? (infoNumber(info.value, 'connected_clients') ?? 0) : 0;
+  const limitText = config.status === 'ok' ? config.value['client-output-buffer-limit'] : undefined;
+  const normalLimit = limitText ? effectiveLimit(parseBufferLimits(limitText).normal) : 0;
+  const expectedBytes = connected * BYTES_PER_CLIENT;
+  if (normalLimit > 0 && expectedBytes >= normalLimit / 2) {
+    return unavailable(
+      `CLIENT LIST for ${connected} clients (~${formatBytes(expectedBytes)}) could exceed the normal-class output buffer limit (${formatBytes(normalLimit)}) and get this connection killed`,
+    );
+  }
   const ownId = String(await redis.call('CLIENT', 'ID'));
   const text = String(await redis.call('CLIENT', 'LIST'));
   return ok(summarizeClientList(text, ownId));

@@ -46,8 +46,8 @@ async function readLog(path: string, maxBytes: number, source: LogEvidence['sour
     const length = Math.min(size, maxBytes);
     const buffer = Buffer.alloc(length);
     await handle.read(buffer, 0, length, size - length);
-    if (buffer.includes(0)) throw new Error('it is a binary file, not a Redis log');
-    let text = buffer.toString('utf8');
+    // NUL runs appear after a crash or a truncate-in-place rotation; they are not log lines.
+    let text = buffer.toString('utf8').replace(/\0+/g, '\n');
     // A tail read starts mid-line: drop the partial first line.
     if (length < size) text = text.slice(text.indexOf('\n') + 1);
     const summary = summarizeLog(text);

@@ -23,7 +23,11 @@ export function renderText(report: Report, options: TextOptions): string {
     const [glyph, code] = MARKS[key] ?? ['[?]', '0'];
     return paint(code, glyph);
   };
-  const lines = [`lifeline doctor — ${describeTarget(report)} (collected in ${report.durationMs} ms)`, ''];
+  const lines = [`lifeline doctor — ${describeTarget(report)} (collected in ${report.durationMs} ms)`];
+  for (const [source, reason] of Object.entries(report.unavailable)) {
+    lines.push(paint('90', `    not available: ${source}: ${reason}`));
+  }
+  lines.push('');
   const width = Math.max(...report.results.map((r) => r.category.length));
 
   for (const r of report.results) {
@@ -51,7 +55,9 @@ export function renderText(report: Report, options: TextOptions): string {
   }
   const passed = report.results.filter((r) => r.status === 'pass');
   if (!options.verbose && passed.length)
-    lines.push(`${mark('pass')} ${passed.length} checks passed (-v lists them)`);
+    lines.push(
+      `${mark('pass')} ${passed.length} ${passed.length === 1 ? 'check' : 'checks'} passed (-v lists them)`,
+    );
   lines.push(
     '',
     describeCause(report),

@@ -49,6 +49,6 @@ export interface Report {
   };
   mostLikelyCause: { ruleId: string; title: string; confidence: Confidence } | null;
   results: RuleResult[];
-  /** Evidence that could not be collected, and why (also visible as skipped rules). */
+  /** Evidence that could not be collected, and why (text and markdown show it; JSON shows skipped rules). */
   unavailable: Record<string, string>;
 }

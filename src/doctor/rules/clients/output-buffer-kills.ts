@@ -1,4 +1,5 @@
 import { type ClientClass, clientClass } from '../../../core/parse-client-list.js';
+import { DOCTOR_CONNECTION_NAME } from '../../connect.js';
 import { defineRule } from '../define-rule.js';
 import { info, logEvents, plural, recentVictims, whoIs } from '../helpers.js';
 import { outputBufferFixes } from './output-buffer-fix.js';
@@ -17,7 +18,10 @@ export default defineRule({
         skip: `this server has no output-buffer counter (added in Redis 7.4 / Valkey 8.0) and its log is unavailable (${e.log.reason}); pass --log`,
       };
     }
-    const { events, count: logCount } = logEvents(e, 'output-buffer-kill');
+    const all = logEvents(e, 'output-buffer-kill');
+    // A doctor run against a tiny normal-class limit may have been cut off itself: not the app's drop.
+    const events = all.events.filter((ev) => ev.client?.name !== DOCTOR_CONNECTION_NAME);
+    const logCount = all.count - (all.events.length - events.length);
     if (!counter && logCount === 0) return undefined;
 
     const byClass: Partial<Record<ClientClass, number>> = {};

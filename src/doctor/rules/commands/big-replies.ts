@@ -25,7 +25,10 @@ export default defineRule({
       ...[normal.hardBytes, normal.softBytes].filter((n) => n > 0),
       Number.POSITIVE_INFINITY,
     );
-    const bigBuffer = recentMax >= Math.min(RECENT_BUFFER_FLOOR, normalLimit / 2);
+    // Only where a normal-class limit makes a big reply a drop; without one, the peak is often just
+    // a CLIENT LIST of a large server (the doctor's own, or a dashboard's).
+    const bigBuffer =
+      Number.isFinite(normalLimit) && recentMax >= Math.min(RECENT_BUFFER_FLOOR, normalLimit / 2);
     if (keysCalls === 0 && slow.length === 0 && !bigBuffer) return undefined;
     const limited = Number.isFinite(normalLimit);
     return {
