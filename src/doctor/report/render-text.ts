@@ -27,12 +27,15 @@ export function renderText(report: Report, options: TextOptions): string {
   for (const [source, reason] of Object.entries(report.unavailable)) {
     lines.push(paint('90', `    not available: ${source}: ${reason}`));
   }
-  lines.push('');
+  lines.push(describeCause(report), '');
   const width = Math.max(...report.results.map((r) => r.category.length));
 
   for (const r of report.results) {
     const head = `${r.category.padEnd(width)}  ${r.ruleId}`;
-    if (r.status === 'finding') {
+    if (r.status === 'finding' && r.severity === 'info' && !options.verbose) {
+      // Info findings stay short: the observation and where to read more.
+      lines.push(`${mark('info')} ${head}`, ...indent(r.message, 4), `    More: ${r.docs}`);
+    } else if (r.status === 'finding') {
       lines.push(`${mark(r.severity ?? 'info')} ${head}  (${r.severity}, confidence ${r.confidence})`);
       lines.push(...indent(r.message, 4), ...indent(r.explanation, 4));
       if (options.verbose) lines.push('    Evidence:', ...indent(JSON.stringify(r.evidence, null, 2), 6));

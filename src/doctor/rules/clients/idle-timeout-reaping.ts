@@ -51,7 +51,7 @@ export default defineRule({
           'stops idle reaping (the Redis default); keep tcp-keepalive on to clean up dead peers',
         ),
         {
-          command: `node-redis: createClient({ pingInterval: ${Math.max(1000, Math.floor((timeout * 1000) / 2))} }); ioredis: lifeline(client) heartbeat; pools: idle timeout below ${timeout} s`,
+          command: `node-redis: createClient({ pingInterval: ${Math.max(1000, Math.floor((timeout * 1000) / 2))} }); ioredis: send PING on idle connections every ${Math.max(1, Math.floor(timeout / 2))} s; pools: idle timeout below ${timeout} s`,
           note: 'or keep the timeout and make clients ping or recycle connections before it',
         },
       ],

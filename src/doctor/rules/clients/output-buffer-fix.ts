@@ -12,8 +12,8 @@ export function outputBufferFixes(e: Evidence, classes: Iterable<ClientClass>): 
     if (cls === 'pubsub') {
       const l = limits.pubsub;
       fixes.push({
-        command: 'lifeline(subscriber) with SafeSubscriber, or a handler that never blocks the event loop',
-        note: 'the real fix: read the subscription socket as fast as messages arrive and queue work in-process',
+        command: 'keep the subscriber connection free of slow work: never block its event loop; queue messages and process them elsewhere',
+        note: 'the real fix: a subscriber that reads as fast as messages arrive is never cut',
       });
       fixes.push(
         ...configSetFix(

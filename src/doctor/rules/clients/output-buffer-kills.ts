@@ -40,12 +40,8 @@ export default defineRule({
         : '';
     return {
       confidence: 'high',
-      message: `${[counted, logged].filter(Boolean).join('; ')}.${last ? ` Last: ${whoIs(last)} with omem=${last.omem ?? '?'} bytes${last.at ? ` at ${last.at}` : ''}.` : ''}`,
-      explanation:
-        'Redis closed these connections because the replies queued for them grew past client-output-buffer-limit for their class. ' +
-        'The client gets no error, only a closed socket ("Socket closed unexpectedly", ECONNRESET), and a subscriber silently loses the messages that were queued. ' +
-        'pubsub: the subscriber read too slowly (a blocked event loop, a slow handler). normal: a single reply (KEYS, LRANGE 0 -1, HGETALL on a big key) was larger than the limit, and clients that resend it are killed again on every reconnect. replica: the replica could not keep up during a sync. ' +
-        'It is harmless only if the killed client was a one-off tool (redis-cli MONITOR, a debugging session).',
+      message: `${capitalize([counted, logged].filter(Boolean).join('; '))}.${last ? ` Last: ${whoIs(last)} with omem=${last.omem ?? '?'} bytes${last.at ? ` at ${last.at}` : ''}.` : ''}`,
+      explanation: explain(classes),
       evidence: {
         client_output_buffer_limit_disconnections: counter ?? null,
         logKills: logCount,
@@ -56,3 +52,24 @@ export default defineRule({
     };
   },
 });
+
+const BY_CLASS: Record<ClientClass, string> = {
+  pubsub:
+    'pubsub: the subscriber read more slowly than messages were published (a blocked event loop, a slow handler), and every message queued for it was lost with the connection.',
+  normal:
+    'normal: a single reply (KEYS, LRANGE 0 -1, HGETALL of a big key) was larger than the limit; it is killed however fast the client reads, and ioredis resends it on every reconnect, forever.',
+  replica: 'replica: the replica could not keep up during a sync, so it will resync (fully, if the backlog is too small).',
+  master: '',
+};
+
+function explain(classes: ClientClass[]): string {
+  return [
+    'Redis closed these connections because the replies queued for them grew past client-output-buffer-limit for their class. The client gets no error, only a closed socket ("Socket closed unexpectedly", ECONNRESET).',
+    ...(classes.length ? classes : (['pubsub', 'normal', 'replica'] as ClientClass[])).map((c) => BY_CLASS[c]),
+    'It is harmless only when the killed client was a one-off tool (redis-cli MONITOR, a debugging session).',
+  ]
+    .filter(Boolean)
+    .join(' ');
+}
+
+const capitalize = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
