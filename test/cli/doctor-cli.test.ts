@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { createServer as createHttpServer } from 'node:http';
 import { type AddressInfo, createServer as createTcpServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -176,10 +176,14 @@ describe('lifeline doctor (CLI)', () => {
       );
       const garbage = join(tmpdir(), `lifeline-garbage-${process.pid}.log`);
       await writeFile(garbage, 'GET / HTTP/1.1\nthis is not a redis log\n{"json": true}\n');
-      expectOneLineError(
-        await runCli(['doctor', server.url, '--log', garbage]),
-        /none of its 3 lines looks like a Redis or Valkey log line/,
-      );
+      try {
+        expectOneLineError(
+          await runCli(['doctor', server.url, '--log', garbage]),
+          /none of its 3 lines looks like a Redis or Valkey log line/,
+        );
+      } finally {
+        await rm(garbage, { force: true });
+      }
     });
 
     it('an unknown rule, option or duration', async () => {

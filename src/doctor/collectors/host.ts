@@ -5,7 +5,8 @@ import type { Info } from '../../core/parse-info.js';
 import { type Collected, type HostFacts, type OomKill, ok, unavailable } from '../evidence.js';
 import type { CollectorContext } from './context.js';
 
-const OOM_LINE = /Killed process (\d+) \(((?:redis|valkey)[\w-]*)\)/;
+// "Killed process" since Linux 4.x; older kernels wrote "Kill process N (comm) or sacrifice child".
+const OOM_LINE = /Kill(?:ed)? process (\d+) \(((?:redis|valkey)[\w-]*)\)/;
 
 /** Host facts, only when the server provably runs on this machine (its process_id is ours to see). */
 export async function collectHost(

@@ -19,8 +19,13 @@ export async function collectSlowlog({ redis }: CollectorContext): Promise<Colle
 
 function describeArgs(args: unknown[]): string {
   const name = String(args[0] ?? '').toUpperCase();
-  // LRANGE/ZRANGE bounds tell whether the read was unbounded; they are numbers, not data.
-  if (/^(LRANGE|ZRANGE|ZREVRANGE|XRANGE|XREVRANGE)$/.test(name))
-    return `${name} key ${args.slice(2, 4).join(' ')}`;
+  // Range bounds and modifiers tell whether a read was bounded; anything else may be user data.
+  if (/^(LRANGE|ZRANGE|ZREVRANGE|XRANGE|XREVRANGE)$/.test(name)) {
+    const shape = args.slice(2).map((a) => {
+      const text = String(a);
+      return /^([-+]|\(?-?\d+(\.\d+)?|COUNT|LIMIT|BYSCORE|BYLEX|REV|WITHSCORES)$/i.test(text) ? text : '…';
+    });
+    return `${name} key ${shape.join(' ')}`;
+  }
   return args.length > 1 ? `${name} (${args.length - 1} args)` : name;
 }

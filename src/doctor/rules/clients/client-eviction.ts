@@ -1,6 +1,6 @@
 import { formatBytes } from '../../../core/units.js';
 import { defineRule } from '../define-rule.js';
-import { config, configSetFix, info, logEvents, recentVictims, redisCli, whoIs } from '../helpers.js';
+import { config, configSetFix, info, logEvents, recentVictims, whoIs } from '../helpers.js';
 
 export default defineRule({
   id: 'client-eviction',
@@ -36,8 +36,9 @@ export default defineRule({
       },
       fix: [
         {
-          command: redisCli(e, 'CLIENT', 'NO-EVICT', 'on'),
-          note: 'run on connections that must never be evicted (admin, replication tooling); clients can send it after connecting',
+          command:
+            "CLIENT NO-EVICT on   # sent by each connection that must survive, right after it connects (ioredis: redis.client('NO-EVICT', 'on') on 'ready')",
+          note: 'it protects only the connection that sends it; running it from redis-cli protects nothing else',
         },
         ...configSetFix(
           e,

@@ -15,7 +15,8 @@ export default defineRule({
     const closeToReap =
       e.clients.status === 'ok'
         ? e.clients.value.topIdle.filter(
-            (c) => c.class === 'normal' && !c.flags.includes('b') && c.idleS >= timeout * 0.5,
+            // Blocked (b) and MONITOR (O) clients are exempt from timeout (timeout.c).
+            (c) => c.class === 'normal' && !/[bO]/.test(c.flags) && c.idleS >= timeout * 0.5,
           )
         : [];
     const harmless = poolIdle !== undefined && poolIdle < timeout;

@@ -1,3 +1,4 @@
+import { versionAtLeast } from '../../../core/server-product.js';
 import { defineRule } from '../define-rule.js';
 import { config, configSetFix, info } from '../helpers.js';
 import { connectionLoad, topHolders } from './connected-total.js';
@@ -20,8 +21,14 @@ export default defineRule({
     const bind = config(e, 'bind') ?? '';
     const reachableFromOutside =
       bind.trim() === '' || bind.split(/\s+/).some((a) => !/^-?(127\.|::1$|localhost$)/.test(a));
+    // Before 7.0, protected mode applied only when no bind address was configured at all.
+    const bindCounts =
+      e.target.product !== 'redis' || versionAtLeast(e.target.version, '7.0') || bind.trim() === '';
     const protectedMode =
-      config(e, 'protected-mode') === 'yes' && config(e, 'requirepass') === '' && reachableFromOutside;
+      config(e, 'protected-mode') === 'yes' &&
+      config(e, 'requirepass') === '' &&
+      reachableFromOutside &&
+      bindCounts;
     const reduced =
       e.log.status === 'ok'
         ? e.log.value.events.find((ev) => ev.kind === 'maxclients-reduced')?.detail?.maxclients

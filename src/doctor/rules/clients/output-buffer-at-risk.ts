@@ -33,7 +33,7 @@ export default defineRule({
     const worst = atRisk[0] as (typeof atRisk)[number];
     return {
       confidence: fromConfig ? 'high' : 'medium',
-      message: `${plural(atRisk.length, 'client')} hold more than ${SHARE * 100}% of their output-buffer limit; worst: ${whoIs({ name: worst.name, 'lib-name': worst.libName, addr: worst.addr, cmd: worst.cmd })} (${worst.class}) at ${formatBytes(worst.omem)} of ${formatBytes(worst.limitBytes)} (${Math.round(worst.share * 100)}%).`,
+      message: `${plural(atRisk.length, 'client')} ${atRisk.length === 1 ? 'holds' : 'hold'} more than ${SHARE * 100}% of their output-buffer limit; worst: ${whoIs({ name: worst.name, 'lib-name': worst.libName, addr: worst.addr, cmd: worst.cmd })} (${worst.class}) at ${formatBytes(worst.omem)} of ${formatBytes(worst.limitBytes)} (${Math.round(worst.share * 100)}%).`,
       explanation:
         'When the buffer stays above the soft limit for its seconds, or touches the hard limit, Redis closes the connection without an error. ' +
         'A subscriber that falls behind, or a client reading a huge reply slowly, looks exactly like this just before it is cut. ' +

@@ -12,7 +12,8 @@ export function outputBufferFixes(e: Evidence, classes: Iterable<ClientClass>): 
     if (cls === 'pubsub') {
       const l = limits.pubsub;
       fixes.push({
-        command: 'keep the subscriber connection free of slow work: never block its event loop; queue messages and process them elsewhere',
+        command:
+          'keep the subscriber connection free of slow work: never block its event loop; queue messages and process them elsewhere',
         note: 'the real fix: a subscriber that reads as fast as messages arrive is never cut',
       });
       fixes.push(

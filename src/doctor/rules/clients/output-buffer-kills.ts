@@ -21,8 +21,10 @@ export default defineRule({
     const all = logEvents(e, 'output-buffer-kill');
     // A doctor run against a tiny normal-class limit may have been cut off itself: not the app's drop.
     const events = all.events.filter((ev) => ev.client?.name !== DOCTOR_CONNECTION_NAME);
-    const logCount = all.count - (all.events.length - events.length);
-    if (!counter && logCount === 0) return undefined;
+    const ownKills = all.events.length - events.length;
+    const logCount = all.count - ownKills;
+    // The counter includes the doctor's own kills too; only the app's count.
+    if (!(counter !== undefined && counter > ownKills) && logCount === 0) return undefined;
 
     const byClass: Partial<Record<ClientClass, number>> = {};
     for (const ev of events) {
@@ -58,14 +60,17 @@ const BY_CLASS: Record<ClientClass, string> = {
     'pubsub: the subscriber read more slowly than messages were published (a blocked event loop, a slow handler), and every message queued for it was lost with the connection.',
   normal:
     'normal: a single reply (KEYS, LRANGE 0 -1, HGETALL of a big key) was larger than the limit; it is killed however fast the client reads, and ioredis resends it on every reconnect, forever.',
-  replica: 'replica: the replica could not keep up during a sync, so it will resync (fully, if the backlog is too small).',
+  replica:
+    'replica: the replica could not keep up during a sync, so it will resync (fully, if the backlog is too small).',
   master: '',
 };
 
 function explain(classes: ClientClass[]): string {
   return [
     'Redis closed these connections because the replies queued for them grew past client-output-buffer-limit for their class. The client gets no error, only a closed socket ("Socket closed unexpectedly", ECONNRESET).',
-    ...(classes.length ? classes : (['pubsub', 'normal', 'replica'] as ClientClass[])).map((c) => BY_CLASS[c]),
+    ...(classes.length ? classes : (['pubsub', 'normal', 'replica'] as ClientClass[])).map(
+      (c) => BY_CLASS[c],
+    ),
     'It is harmless only when the killed client was a one-off tool (redis-cli MONITOR, a debugging session).',
   ]
     .filter(Boolean)

@@ -4,7 +4,7 @@ import { defineRule } from '../define-rule.js';
 import { bufferLimits, info } from '../helpers.js';
 
 const UNBOUNDED =
-  /^(KEYS|SMEMBERS|HGETALL|HKEYS|HVALS|SUNION|SINTER|SDIFF)\b|^(LRANGE|ZRANGE|ZREVRANGE) key 0 -1$|^X(REV)?RANGE key [-+] [-+]$/;
+  /^(KEYS|SMEMBERS|HGETALL|HKEYS|HVALS|SUNION|SINTER|SDIFF)\b|^(LRANGE|ZRANGE|ZREVRANGE) key 0 -1( WITHSCORES)?$|^X(REV)?RANGE key [-+] [-+]$/;
 // A recent reply buffer of 1 MB is large for a cache; with a normal-class limit set, half of it is the line.
 const RECENT_BUFFER_FLOOR = 1024 ** 2;
 

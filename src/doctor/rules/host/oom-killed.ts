@@ -17,7 +17,11 @@ export default defineRule({
     const currentPid = info(e, 'process_id');
     const ofServer = kills.value.filter((k) => runPids.has(k.pid));
     const last = kills.value.at(-1);
+    // A killed BGSAVE/AOF-rewrite child is also "redis-server", but the server survives it and says so.
+    const childKills = e.log.status === 'ok' ? (e.log.value.counts['fork-child-killed'] ?? 0) : 0;
+    const onlyChildren = ofServer.length === 0 && childKills > 0;
     return {
+      severity: onlyChildren ? 'info' : 'critical',
       confidence: ofServer.length ? 'high' : 'medium',
       message:
         `The kernel log shows ${kills.value.length} OOM kill${kills.value.length === 1 ? '' : 's'} of ${last?.process ?? 'redis-server'}` +
@@ -32,6 +36,7 @@ export default defineRule({
         kills: kills.value.slice(-5),
         serverPidsInLog: [...runPids].filter(Boolean),
         currentPid: currentPid ?? null,
+        forkChildKillsInLog: childKills,
       },
       fix: [
         {

@@ -28,7 +28,10 @@ export default defineRule({
     if (maxmemory > 0) {
       const share = used / maxmemory;
       if (share < MAXMEMORY_SHARE) return undefined;
+      // Near maxmemory, connections drop only through client eviction; a full cache that evicts keys is fine.
+      const clientEviction = (e.config.status === 'ok' ? e.config.value['maxmemory-clients'] : '0') !== '0';
       return {
+        severity: clientEviction || policy === 'noeviction' ? 'warning' : 'info',
         confidence: 'high',
         message: `used_memory is ${formatBytes(used)}, ${Math.round(share * 100)}% of maxmemory ${formatBytes(maxmemory)} (policy ${policy}).`,
         explanation:

@@ -4,6 +4,8 @@ import { configNumber, configSetFix } from '../helpers.js';
 /** Idle timeouts of common middleboxes, seconds (vendor documentation). */
 const KNOWN_LB_IDLE = { 'Azure Load Balancer': 240, 'AWS NLB': 350 } as const;
 const SMALLEST_KNOWN = Math.min(...Object.values(KNOWN_LB_IDLE));
+/** keepAlive (ioredis 6) and keepAliveInitialDelay (node-redis 6) defaults. */
+const CLIENT_DEFAULT_KEEPALIVE_MS = 30_000;
 
 export default defineRule({
   id: 'tcp-keepalive-above-lb-idle',
@@ -43,10 +45,21 @@ export default defineRule({
           String(suggested),
           'half the idle timeout; applies to new connections',
         ),
-        {
-          command: `ioredis: new Redis({ keepAlive: ${suggested * 1000} }); node-redis: createClient({ socket: { keepAliveInitialDelay: ${suggested * 1000} } })`,
-          note: 'client-side keepalive protects the flow from the app end too',
-        },
+        // ioredis 6 and node-redis 6 already probe after 30 s idle; only advise a shorter delay.
+        ...(suggested * 1000 < CLIENT_DEFAULT_KEEPALIVE_MS
+          ? [
+              {
+                command: `ioredis: new Redis({ keepAlive: ${suggested * 1000} }); node-redis: createClient({ socket: { keepAliveInitialDelay: ${suggested * 1000} } })`,
+                note: 'client-side keepalive protects the flow from the app end too',
+              },
+            ]
+          : [
+              {
+                command:
+                  'keep client-side TCP keepalive on (ioredis keepAlive, node-redis socket.keepAliveInitialDelay: 30000 by default)',
+                note: 'clients that probe every 30 s keep an L4 middlebox flow alive from their end; an L7 proxy needs a heartbeat PING',
+              },
+            ]),
       ],
     };
   },

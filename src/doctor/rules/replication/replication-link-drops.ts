@@ -27,13 +27,15 @@ export default defineRule({
     return {
       severity: linkDown ? 'critical' : 'warning',
       confidence: 'high',
-      message:
+      message: (
         (linkDown
-          ? `This replica's link to its master is down${downFor !== undefined ? ` (for ${downFor} s)` : ''}. `
+          ? // master_link_down_since_seconds is -1 when the link never came up.
+            `This replica's link to its master is down${downFor !== undefined && downFor >= 0 ? ` (for ${downFor} s)` : ' (it never came up)'}. `
           : '') +
         (timeouts || lost
           ? `The log shows ${timeouts} replication timeout(s) and ${lost} lost link(s); last at ${isoTime(events.at(-1)?.at) ?? 'unknown'}.`
-          : ''),
+          : '')
+      ).trim(),
       explanation:
         'A replica that loses its master resyncs (partially if the backlog still covers the gap, fully otherwise); clients reading from it may get stale data or -MASTERDOWN, and full syncs load the master. ' +
         'Timeouts come from network trouble, a master blocked by a slow command or fork, or a replica too slow to load the RDB within repl-timeout.',

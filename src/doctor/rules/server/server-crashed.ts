@@ -1,6 +1,6 @@
 import { formatDuration } from '../../../core/units.js';
 import { defineRule } from '../define-rule.js';
-import { info, isoTime } from '../helpers.js';
+import { info, isoTime, serverNow } from '../helpers.js';
 import { describeEnd, lastRestart } from './last-restart.js';
 
 export default defineRule({
@@ -19,10 +19,15 @@ export default defineRule({
     const victim = uncleanRestart ?? crashedRun;
     if (!victim) return undefined;
     const uptime = info(e, 'uptime_in_seconds');
-    const recent = uptime === undefined || uptime <= e.settings.recentS;
+    // Recent means the crash itself, not the current run: judged by the dead run's last log line.
+    const now = serverNow(e);
+    const recent =
+      now === undefined || victim.lastLineAt === undefined
+        ? uptime === undefined || uptime <= e.settings.recentS
+        : now - victim.lastLineAt <= e.settings.recentS * 1000;
     return {
       severity: recent ? 'critical' : 'info',
-      confidence: victim.crashReport || uncleanRestart ? 'high' : 'medium',
+      confidence: 'high',
       message:
         `The previous server process (pid ${victim.pid ?? '?'}, last log line at ${isoTime(victim.lastLineAt) ?? 'unknown'}) ${describeEnd(victim)}` +
         (restart && uncleanRestart
