@@ -30,11 +30,9 @@ export async function collectEvidence(
   const info = await step('INFO', () => collectInfo(full));
   const identity = info.status === 'ok' ? identifyServer(info.value) : undefined;
   // Name our connection's library (7.2+) so our own handshake is never mistaken for an app's churn.
-  if (
-    identity && identity.product === 'redis'
-      ? versionAtLeast(identity.version, '7.2')
-      : identity?.product === 'valkey'
-  ) {
+  const hasSetinfo =
+    identity?.product === 'valkey' || (identity?.product === 'redis' && versionAtLeast(identity.version, '7.2'));
+  if (hasSetinfo) {
     await redis.call('CLIENT', 'SETINFO', 'LIB-NAME', 'lifeline').catch(() => undefined);
     await redis.call('CLIENT', 'SETINFO', 'LIB-VER', TOOL_VERSION).catch(() => undefined);
   }
@@ -46,7 +44,7 @@ export async function collectEvidence(
     step('LATENCY LATEST', () => collectLatency(full)),
     step('host facts', () => collectHost(full, info)),
   ]);
-  const log = await collectServerLog(full, config);
+  const log = await step('server log', () => collectServerLog(full, config));
 
   return {
     target: {
