@@ -54,7 +54,8 @@ async function findOomKills(timeoutMs: number): Promise<Collected<OomKill[]>> {
     const kills: OomKill[] = [];
     for (const line of output.split('\n')) {
       const match = OOM_LINE.exec(line);
-      if (match)
+      // Some kernels print both "Kill process" and "Killed process" for one kill: one per pid.
+      if (match && !kills.some((k) => k.pid === Number(match[1])))
         kills.push({ pid: Number(match[1]), process: match[2] ?? '', line: line.trim().slice(0, 300) });
     }
     return ok(kills);
