@@ -1,0 +1,13 @@
+import { setTimeout as wait } from 'node:timers/promises';
+
+/** Waits `ms`, or less when `signal` aborts; resolves true when the full wait elapsed. */
+export async function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return false;
+  if (ms <= 0) return true;
+  try {
+    await wait(ms, undefined, { signal });
+    return true;
+  } catch {
+    return false;
+  }
+}
