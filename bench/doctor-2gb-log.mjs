@@ -14,24 +14,21 @@
 // Environment: BENCH_RUNS (default 7).
 // Writes .bench-out/doctor-2gb-log.json. Exit 0: both targets met; 1: a target missed or the benchmark
 // could not run. Runs against dist/ (build first); traffic to 127.0.0.1 only.
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, open, readFile, rm, stat, statfs, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, open, stat, statfs } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { positiveIntEnv } from './lib/env.mjs';
+import { startLifecycle } from './lib/lifecycle.mjs';
+import { measureDoctor, timedRun } from './lib/measure.mjs';
+import { CLI, DOCTOR, exitUnlessBuilt, LAB } from './lib/paths.mjs';
+import { assertPort } from './lib/port-guard.mjs';
+import { doctorVsFloorRows, printTable, printVerdict, progressLog, writeResult } from './lib/report.mjs';
+import { doctorSeries, floorSeries, mb, medianRatio, round } from './lib/stats.mjs';
+import { missedTargets } from './lib/targets.mjs';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const CLI = join(ROOT, 'dist/cli/main.js');
-const LAB = join(ROOT, 'dist/lab/index.js');
-const DOCTOR = join(ROOT, 'dist/doctor/index.js');
-const RSS_PRELOAD = join(ROOT, 'bench/lib/max-rss-preload.mjs');
-const OUT_DIR = join(ROOT, '.bench-out');
-const OUT_FILE = join(OUT_DIR, 'doctor-2gb-log.json');
-
-const RUNS = positiveInt(process.env.BENCH_RUNS, 7);
-const TARGET_WALL_MS = 2_000;
-const TARGET_RSS_MB = 200; // MB = 10^6 bytes (the stricter reading of "200 MB")
+const BENCHMARK = 'doctor-2gb-log';
+const RUNS = positiveIntEnv('BENCH_RUNS', 7);
 const LOG_FILE_BYTES = 2 * 1024 ** 3; // 2 GiB apparent size
 const LOG_TAIL_BYTES = 32 * 1024 * 1024; // written with real lines; the rest is a hole
 const POST_RESTART_BYTES = 256 * 1024; // lines after the restart sequence, at the very end
@@ -40,26 +37,12 @@ const DF_SLACK_BYTES = 256 * 1024 * 1024; // other writers on the same filesyste
 const RUN_TIMEOUT_MS = 30_000; // one doctor run or one tail
 const OVERALL_TIMEOUT_MS = 5 * 60_000;
 
-function positiveInt(value, fallback) {
-  const n = Number(value);
-  return Number.isInteger(n) && n > 0 ? n : fallback;
-}
-
-// A closed pipe (`| head`) must not crash us before cleanup: the server must still stop, the log go.
-for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
-
-function log(message) {
-  process.stderr.write(`[doctor-2gb-log] ${message}\n`);
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+// Also keeps a closed pipe (`| head`) from crashing us before cleanup: the server must still stop, the log go.
+const log = progressLog(BENCHMARK);
 
 // ---------------------------------------------------------------------------------------------------
 
-if (!existsSync(CLI) || !existsSync(LAB) || !existsSync(DOCTOR)) {
-  log(`dist/ is missing: run \`npm run build\` first (looked for ${CLI})`);
-  process.exit(1);
-}
+exitUnlessBuilt(log, [CLI, LAB, DOCTOR]);
 if (spawnSync('tail', ['-c', '1', '/dev/null']).status !== 0) {
   log('tail is not on PATH: it is needed to measure the floor');
   process.exit(1);
@@ -77,47 +60,8 @@ if (!(LOG_MAX_BYTES > 0 && LOG_MAX_BYTES < LOG_TAIL_BYTES)) {
   process.exit(1);
 }
 
-/** Everything that must die with the benchmark. */
-const state = { server: undefined, current: undefined, tmp: undefined };
-
-/** Set when a signal or the overall timeout stops the run: its errors are then not failures to report. */
-let interrupted;
-let cleaning;
-/** Stops everything once; every caller (main flow, signal, overall timeout) waits for the same work. */
-function cleanup() {
-  cleaning ??= (async () => {
-    const { server, current, tmp } = state;
-    if (current && current.exitCode === null && current.signalCode === null) current.kill('SIGKILL');
-    if (server) await Promise.race([server.stop(), sleep(10_000)]);
-    // The 2 GiB log lives in tmp: it must go even when the server did not stop in time.
-    if (tmp) await rm(tmp, { recursive: true, force: true });
-  })();
-  return cleaning;
-}
-
-const overall = setTimeout(() => {
-  log(`FAIL: the benchmark did not finish within ${OVERALL_TIMEOUT_MS / 1000} s; stopping everything`);
-  interrupted = 'timeout';
-  cleanup().finally(() => process.exit(1));
-}, OVERALL_TIMEOUT_MS);
-
-const onSignal = (signal) => {
-  interrupted = signal;
-  log(`${signal}: stopping`);
-  cleanup().finally(() => process.exit(1));
-};
-/**
- * Ours must be the only SIGINT/SIGTERM handlers: the lab's (installed by startRedis) kills the server and
- * re-raises the signal at once, before the 2 GiB temp file is removed. Its 'exit' hook (SIGKILL to any
- * server still alive) stays.
- */
-function ownSignals() {
-  for (const signal of ['SIGINT', 'SIGTERM']) {
-    process.removeAllListeners(signal);
-    process.once(signal, onSignal);
-  }
-}
-ownSignals();
+/** Everything that must die with the benchmark: the server, the current child, the temp dir with the log. */
+const life = startLifecycle({ log, overallTimeoutMs: OVERALL_TIMEOUT_MS });
 
 // ---------------------------------------------------------------------------------------------------
 // The synthetic log. Line shapes: the start/shutdown lines and the kill warning are copied from
@@ -338,115 +282,57 @@ async function createSparseLog(path) {
 
 // ---------------------------------------------------------------------------------------------------
 
-function assertPort(port) {
-  if (port === 6379) throw new Error('refusing to touch the Redis on port 6379');
-}
-
-/** Runs a child; resolves { wallMs, code, signal, stdout, stderr }. Kills it after RUN_TIMEOUT_MS. */
-function timedRun(command, args, { env, captureStdout = false } = {}) {
-  return new Promise((resolvePromise, reject) => {
-    const started = performance.now();
-    const child = spawn(command, args, {
-      cwd: ROOT,
-      env: env ?? process.env,
-      stdio: ['ignore', captureStdout ? 'pipe' : 'ignore', 'pipe'],
-    });
-    state.current = child;
-    let stdout = '';
-    let stderr = '';
-    child.stdout?.setEncoding('utf8').on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.setEncoding('utf8').on('data', (d) => {
-      stderr += d;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS);
-    child.once('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    child.once('close', (code, signal) => {
-      const wallMs = performance.now() - started;
-      clearTimeout(timer);
-      state.current = undefined;
-      resolvePromise({ wallMs, code, signal, stdout, stderr, timedOut: wallMs >= RUN_TIMEOUT_MS });
-    });
+/** One doctor run; with `logPath`, checks that the log's tail was parsed (the kills in it counted). */
+function doctorRun(url, rssFile, logPath, expectedKills) {
+  return measureDoctor({
+    url,
+    args: logPath ? ['--log', logPath] : [],
+    rssFile,
+    timeoutMs: RUN_TIMEOUT_MS,
+    tracker: life,
+    inspect: (report) => {
+      let logKills = null;
+      if (logPath) {
+        // The throwaway server has no kills of its own: a finding here can only come from the log's tail.
+        const kills = report.results.find((x) => x.ruleId === 'output-buffer-kills');
+        if (kills?.status !== 'finding') {
+          throw new Error(
+            `output-buffer-kills is ${kills ? `${kills.status}${kills.reason ? ` (${kills.reason})` : ''}` : 'missing'}, ` +
+              'not a finding: the tail of the log was not parsed',
+          );
+        }
+        logKills = kills.evidence?.logKills;
+        if (logKills !== expectedKills) {
+          throw new Error(
+            `output-buffer-kills counted ${logKills} kills in the log; the last ${LOG_MAX_BYTES} bytes hold ${expectedKills}`,
+          );
+        }
+      }
+      return {
+        logKills,
+        findings: report.results.filter((x) => x.status === 'finding').map((x) => x.ruleId),
+      };
+    },
   });
 }
 
-/** One doctor run; with `logPath`, checks that the log's tail was parsed (the kills in it counted). */
-async function doctorRun(url, rssFile, logPath, expectedKills) {
-  await rm(rssFile, { force: true });
-  const logArgs = logPath ? ['--log', logPath] : [];
-  const r = await timedRun(
-    process.execPath,
-    ['--import', RSS_PRELOAD, CLI, 'doctor', url, ...logArgs, '--json', '--fail-on', 'none'],
-    { env: { ...process.env, LIFELINE_BENCH_RSS_FILE: rssFile, NO_COLOR: '1' }, captureStdout: true },
-  );
-  if (r.timedOut) throw new Error(`doctor did not finish within ${RUN_TIMEOUT_MS / 1000} s`);
-  if (r.code !== 0 && r.code !== 1) {
-    throw new Error(
-      `doctor exited ${r.code ?? r.signal}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`,
-    );
-  }
-  let report;
-  try {
-    report = JSON.parse(r.stdout);
-  } catch {
-    throw new Error(`doctor --json did not print JSON: ${r.stdout.slice(0, 200)}`);
-  }
-  let logKills = null;
-  if (logPath) {
-    // The throwaway server has no kills of its own: a finding here can only come from the log's tail.
-    const kills = report.results.find((x) => x.ruleId === 'output-buffer-kills');
-    if (kills?.status !== 'finding') {
-      throw new Error(
-        `output-buffer-kills is ${kills ? `${kills.status}${kills.reason ? ` (${kills.reason})` : ''}` : 'missing'}, ` +
-          'not a finding: the tail of the log was not parsed',
-      );
-    }
-    logKills = kills.evidence?.logKills;
-    if (logKills !== expectedKills) {
-      throw new Error(
-        `output-buffer-kills counted ${logKills} kills in the log; the last ${LOG_MAX_BYTES} bytes hold ${expectedKills}`,
-      );
-    }
-  }
-  const usage = JSON.parse(await readFile(rssFile, 'utf8'));
-  return {
-    wallMs: r.wallMs,
-    reportDurationMs: report.durationMs,
-    exitCode: r.code,
-    maxRssMB: (usage.maxRssKiB * 1024) / 1e6,
-    cpuMs: usage.userCpuMs + usage.systemCpuMs,
-    logKills,
-    findings: report.results.filter((x) => x.status === 'finding').map((x) => x.ruleId),
-  };
-}
-
 async function floorRun(logPath) {
-  const r = await timedRun('tail', ['-c', String(LOG_MAX_BYTES), logPath]); // stdout to /dev/null
+  // stdout to /dev/null
+  const r = await timedRun('tail', ['-c', String(LOG_MAX_BYTES), logPath], {
+    timeoutMs: RUN_TIMEOUT_MS,
+    tracker: life,
+  });
   if (r.timedOut) throw new Error(`tail did not finish within ${RUN_TIMEOUT_MS / 1000} s`);
   if (r.code !== 0) throw new Error(`tail -c ${LOG_MAX_BYTES} exited ${r.code ?? r.signal}: ${r.stderr}`);
   return { wallMs: r.wallMs };
 }
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-};
-const max = (xs) => Math.max(...xs);
-const round = (x, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
-const mb = (bytes) => round(bytes / 1e6);
-
 // ---------------------------------------------------------------------------------------------------
 
-let exitCode = 1;
-try {
-  state.tmp = await mkdtemp(join(tmpdir(), 'lifeline-bench-'));
-  const rssFile = join(state.tmp, 'rss.json');
-  const logPath = join(state.tmp, 'redis-2gb.log');
+await life.run(async () => {
+  life.tmp = await mkdtemp(join(tmpdir(), 'lifeline-bench-'));
+  const rssFile = join(life.tmp, 'rss.json');
+  const logPath = join(life.tmp, 'redis-2gb.log');
 
   const building = performance.now();
   const file = await createSparseLog(logPath);
@@ -457,8 +343,7 @@ try {
   );
 
   const server = await startRedis();
-  state.server = server;
-  ownSignals();
+  life.adoptServer(server);
   assertPort(server.port);
   log(`redis on 127.0.0.1:${server.port}`);
 
@@ -480,86 +365,44 @@ try {
     );
   }
 
-  const summarize = (runs) => ({
-    medianWallMs: round(median(runs.map((r) => r.wallMs))),
-    maxWallMs: round(max(runs.map((r) => r.wallMs))),
-    medianReportDurationMs: median(runs.map((r) => r.reportDurationMs)),
-    medianRssMB: round(median(runs.map((r) => r.maxRssMB))),
-    maxRssMB: round(max(runs.map((r) => r.maxRssMB))),
-    medianCpuMs: round(median(runs.map((r) => r.cpuMs))),
-  });
-  const d = summarize(doctor);
-  const n = summarize(noLog);
-  const fl = {
-    medianWallMs: round(median(floor.map((r) => r.wallMs))),
-    maxWallMs: round(max(floor.map((r) => r.wallMs))),
-  };
-  const ratio = round(d.medianWallMs / fl.medianWallMs, 2);
-  const failures = [];
-  if (d.medianWallMs > TARGET_WALL_MS)
-    failures.push(`median doctor wall ${d.medianWallMs} ms > ${TARGET_WALL_MS} ms`);
-  if (d.maxRssMB > TARGET_RSS_MB) failures.push(`max doctor peak RSS ${d.maxRssMB} MB > ${TARGET_RSS_MB} MB`);
+  const d = doctorSeries(doctor);
+  const n = doctorSeries(noLog);
+  const fl = floorSeries(floor);
+  const ratio = medianRatio(d, fl);
+  const failures = missedTargets(d);
 
-  const rows = [
-    ['', 'median', 'max'],
-    ['doctor --log <2 GiB> wall (ms)', d.medianWallMs, d.maxWallMs],
-    [`floor wall (ms): tail -c ${LOG_MAX_BYTES} > /dev/null`, fl.medianWallMs, fl.maxWallMs],
-    ['doctor / floor (median)', ratio, ''],
-    ['doctor --log <2 GiB> peak RSS (MB)', d.medianRssMB, d.maxRssMB],
-    ['reference: doctor without --log wall (ms)', n.medianWallMs, n.maxWallMs],
-    ['reference: doctor without --log peak RSS (MB)', n.medianRssMB, n.maxRssMB],
-  ];
-  const w0 = Math.max(...rows.map((r) => String(r[0]).length));
-  const table = rows
-    .map(([a, b, c]) => `${String(a).padEnd(w0)}  ${String(b).padStart(8)}  ${String(c).padStart(8)}`)
-    .join('\n');
-  process.stdout.write(
-    `\ndoctor vs a ${round(file.apparentBytes / 1024 ** 3, 2)} GiB log (sparse, ${mb(file.allocatedBytes)} MB on disk; ` +
-      `${file.killsInWindow} kills in the last ${LOG_MAX_BYTES} bytes; node ${process.version}, ` +
-      `${RUNS} runs; targets: median wall < ${TARGET_WALL_MS} ms, max RSS < ${TARGET_RSS_MB} MB)\n` +
-      `${table}\n`,
-  );
-
-  const result = {
-    benchmark: 'doctor-2gb-log',
-    date: new Date().toISOString(),
-    node: process.version,
-    logMaxBytes: LOG_MAX_BYTES,
-    logFile: file,
+  printTable({
+    subject: `a ${round(file.apparentBytes / 1024 ** 3, 2)} GiB log`,
+    details:
+      `sparse, ${mb(file.allocatedBytes)} MB on disk; ` +
+      `${file.killsInWindow} kills in the last ${LOG_MAX_BYTES} bytes; `,
     runs: RUNS,
-    targets: { medianWallMs: TARGET_WALL_MS, maxRssMB: TARGET_RSS_MB, rssUnit: 'MB = 10^6 bytes' },
-    doctor: {
-      ...d,
-      samples: doctor.map((r) => ({ ...r, wallMs: round(r.wallMs), maxRssMB: round(r.maxRssMB) })),
-    },
-    doctorWithoutLog: {
-      ...n,
-      samples: noLog.map((r) => ({ ...r, wallMs: round(r.wallMs), maxRssMB: round(r.maxRssMB) })),
-    },
-    floor: {
-      command: `tail -c ${LOG_MAX_BYTES} <log> > /dev/null`,
-      ...fl,
-      samples: floor.map((r) => round(r.wallMs)),
-    },
-    ratioMedian: ratio,
-    pass: failures.length === 0,
-    failures,
-  };
-  await mkdir(OUT_DIR, { recursive: true });
-  await writeFile(OUT_FILE, `${JSON.stringify(result, null, 2)}\n`);
-  log(`wrote ${OUT_FILE}`);
+    rows: [
+      ...doctorVsFloorRows({
+        doctor: 'doctor --log <2 GiB>',
+        floor: `tail -c ${LOG_MAX_BYTES} > /dev/null`,
+        d,
+        fl,
+        ratio,
+      }),
+      ['reference: doctor without --log wall (ms)', n.medianWallMs, n.maxWallMs],
+      ['reference: doctor without --log peak RSS (MB)', n.medianRssMB, n.maxRssMB],
+    ],
+  });
 
-  if (failures.length > 0) {
-    for (const f of failures) process.stdout.write(`FAIL: ${f}\n`);
-  } else {
-    process.stdout.write('PASS: both targets met\n');
-    exitCode = 0;
-  }
-} catch (error) {
-  if (!interrupted) log(`FAIL: ${error instanceof Error ? error.message : String(error)}`);
-  exitCode = 1;
-} finally {
-  await cleanup();
-  clearTimeout(overall);
-}
-process.exit(exitCode);
+  await writeResult({
+    benchmark: BENCHMARK,
+    context: { logMaxBytes: LOG_MAX_BYTES, logFile: file },
+    runs: RUNS,
+    series: {
+      doctor: d,
+      doctorWithoutLog: n,
+      floor: { command: `tail -c ${LOG_MAX_BYTES} <log> > /dev/null`, ...fl },
+    },
+    ratio,
+    failures,
+    log,
+  });
+
+  return printVerdict(failures);
+});

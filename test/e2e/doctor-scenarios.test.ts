@@ -159,6 +159,54 @@ function expectCause(report: DoctorReport, ruleId: string): void {
   expect(report.mostLikelyCause?.ruleId ?? null, findings(report)).toBe(ruleId);
 }
 
+/**
+ * Runs the doctor against `server` and checks what every reproduced cause must show: no rule crashed,
+ * `ruleId` is the most likely cause, and its result is a finding matching `expected`. Returns the report.
+ */
+async function expectDiagnosis(
+  server: RedisServer,
+  ruleId: string,
+  expected: Partial<RuleResult> = {},
+): Promise<DoctorReport> {
+  const report = await runDoctor({ url: server.url });
+  expectNoCrashedRules(report);
+  expectCause(report, ruleId);
+  expect(result(report, ruleId)).toMatchObject({ status: 'finding', ...expected });
+  return report;
+}
+
+/** The doctor names output-buffer-kills (critical), with at least one kill in client class `clientClass`. */
+async function expectOutputBufferKill(server: RedisServer, clientClass: 'normal' | 'pubsub'): Promise<void> {
+  const report = await expectDiagnosis(server, 'output-buffer-kills', { severity: 'critical' });
+  const byClass = result(report, 'output-buffer-kills').evidence.byClass as Record<string, number>;
+  expect(byClass[clientClass]).toBeGreaterThanOrEqual(1);
+}
+
+/** Restarts the server (a clean SIGTERM or a kill -9), checks that a new process runs, returns the log. */
+async function restartServer(server: RedisServer, how: 'shutdown' | 'crash'): Promise<string> {
+  const pid = server.pid;
+  await server.restart(how);
+  expect(server.pid).not.toBe(pid);
+  return server.readLog();
+}
+
+/** Opens `count` raw connections, sends PING on each and waits (`label`) for every PONG. */
+async function pingedClients(
+  server: RedisServer,
+  r: Resources,
+  count: number,
+  label: string,
+): Promise<RawClient[]> {
+  const clients: RawClient[] = [];
+  for (let i = 0; i < count; i++) {
+    const c = await r.socket(server);
+    c.send('PING');
+    clients.push(c);
+  }
+  await waitFor(label, () => clients.every((c) => c.text.includes('+PONG')), 5_000);
+  return clients;
+}
+
 describe('lifeline doctor against reproduced causes (real redis-server)', () => {
   it('healthy server: no cause, no warnings outside host hygiene', async () => {
     await scenario({}, async (server, r) => {
@@ -192,23 +240,11 @@ describe('lifeline doctor against reproduced causes (real redis-server)', () => 
 
   it('idle timeout: idle-timeout-reaping (warning)', async () => {
     await scenario({ timeout: '2' }, async (server, r) => {
-      const idle: RawClient[] = [];
-      for (let i = 0; i < 3; i++) {
-        const c = await r.socket(server);
-        c.send('PING');
-        idle.push(c);
-      }
-      await waitFor('PONG on every idle client', () => idle.every((c) => c.text.includes('+PONG')), 5_000);
+      const idle = await pingedClients(server, r, 3, 'PONG on every idle client');
       // timeout is checked in whole seconds from clientsCron: reaped 2.2–3 s after the last command.
       await waitFor('the server to reap the idle clients', () => idle.every((c) => c.closed), 8_000);
 
-      const report = await runDoctor({ url: server.url });
-      expectNoCrashedRules(report);
-      expectCause(report, 'idle-timeout-reaping');
-      expect(result(report, 'idle-timeout-reaping')).toMatchObject({
-        status: 'finding',
-        severity: 'warning',
-      });
+      await expectDiagnosis(server, 'idle-timeout-reaping', { severity: 'warning' });
     });
   });
 
@@ -233,13 +269,7 @@ describe('lifeline doctor against reproduced causes (real redis-server)', () => 
       }
       await waitFor('the output-buffer kill in the log', () => logHas(server, killed), 5_000);
 
-      const report = await runDoctor({ url: server.url });
-      expectNoCrashedRules(report);
-      expectCause(report, 'output-buffer-kills');
-      const kills = result(report, 'output-buffer-kills');
-      expect(kills).toMatchObject({ status: 'finding', severity: 'critical' });
-      const byClass = kills.evidence.byClass as Record<string, number>;
-      expect(byClass.pubsub).toBeGreaterThanOrEqual(1);
+      await expectOutputBufferKill(server, 'pubsub');
     });
   });
 
@@ -258,29 +288,16 @@ describe('lifeline doctor against reproduced causes (real redis-server)', () => 
       await waitFor('the output-buffer kill in the log', () => logHas(server, killed), 10_000);
       await waitFor('the reader to be closed', () => reader.closed, 5_000);
 
-      const report = await runDoctor({ url: server.url });
-      expectNoCrashedRules(report);
-      expectCause(report, 'output-buffer-kills');
-      const kills = result(report, 'output-buffer-kills');
-      expect(kills).toMatchObject({ status: 'finding', severity: 'critical' });
-      const byClass = kills.evidence.byClass as Record<string, number>;
-      expect(byClass.normal).toBeGreaterThanOrEqual(1);
+      await expectOutputBufferKill(server, 'normal');
     });
   });
 
   it('clean restart (SIGTERM): server-restarted (warning, high confidence)', async () => {
     await scenario({}, async (server) => {
-      const pid = server.pid;
-      await server.restart('shutdown');
-      expect(server.pid).not.toBe(pid);
-      const log = await server.readLog();
+      const log = await restartServer(server, 'shutdown');
       expect(log).toMatch(/ready to exit, bye bye/);
 
-      const report = await runDoctor({ url: server.url });
-      expectNoCrashedRules(report);
-      expectCause(report, 'server-restarted');
-      expect(result(report, 'server-restarted')).toMatchObject({
-        status: 'finding',
+      const report = await expectDiagnosis(server, 'server-restarted', {
         severity: 'warning',
         confidence: 'high',
       });
@@ -290,16 +307,10 @@ describe('lifeline doctor against reproduced causes (real redis-server)', () => 
 
   it('kill -9 restart: server-crashed (critical)', async () => {
     await scenario({}, async (server) => {
-      const pid = server.pid;
-      await server.restart('crash');
-      expect(server.pid).not.toBe(pid);
-      const log = await server.readLog();
+      const log = await restartServer(server, 'crash');
       expect(log).not.toMatch(/ready to exit, bye bye/);
 
-      const report = await runDoctor({ url: server.url });
-      expectNoCrashedRules(report);
-      expectCause(report, 'server-crashed');
-      expect(result(report, 'server-crashed')).toMatchObject({ status: 'finding', severity: 'critical' });
+      await expectDiagnosis(server, 'server-crashed', { severity: 'critical' });
     });
   });
 
@@ -333,10 +344,7 @@ describe('lifeline doctor against reproduced causes (real redis-server)', () => 
         5_000,
       );
 
-      const report = await runDoctor({ url: server.url });
-      expectNoCrashedRules(report);
-      expectCause(report, 'maxclients-reached');
-      expect(result(report, 'maxclients-reached')).toMatchObject({ status: 'finding' });
+      const report = await expectDiagnosis(server, 'maxclients-reached');
       expect(result(report, 'maxclients-reached').evidence.rejected_connections).toBeGreaterThanOrEqual(1);
     });
   });
@@ -371,10 +379,7 @@ describe('lifeline doctor against reproduced causes (real redis-server)', () => 
         5_000,
       );
 
-      const report = await runDoctor({ url: server.url });
-      expectNoCrashedRules(report);
-      expectCause(report, 'client-eviction');
-      expect(result(report, 'client-eviction')).toMatchObject({ status: 'finding', severity: 'critical' });
+      await expectDiagnosis(server, 'client-eviction', { severity: 'critical' });
     });
   });
 
@@ -388,40 +393,25 @@ describe('lifeline doctor against reproduced causes (real redis-server)', () => 
         10_000,
       );
 
-      const report = await runDoctor({ url: server.url });
-      expectNoCrashedRules(report);
-      expectCause(report, 'query-buffer-kills');
-      expect(result(report, 'query-buffer-kills')).toMatchObject({ status: 'finding', severity: 'critical' });
+      await expectDiagnosis(server, 'query-buffer-kills', { severity: 'critical' });
     });
   });
 
   it('CLIENT KILL: client-kills-observed', async () => {
     await scenario({}, async (server, r) => {
       const admin = await r.admin(server);
-      const victims: RawClient[] = [];
-      for (let i = 0; i < 5; i++) {
-        const c = await r.socket(server);
-        c.send('PING');
-        victims.push(c);
-      }
-      await waitFor('PONG on every client', () => victims.every((c) => c.text.includes('+PONG')), 5_000);
+      const victims = await pingedClients(server, r, 5, 'PONG on every client');
       const killed = await admin.call('CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes');
       expect(killed).toBe(5);
       await waitFor('the victims to be closed', () => victims.every((c) => c.closed), 5_000);
 
-      const report = await runDoctor({ url: server.url });
-      expectNoCrashedRules(report);
-      expectCause(report, 'client-kills-observed');
-      expect(result(report, 'client-kills-observed')).toMatchObject({ status: 'finding' });
+      await expectDiagnosis(server, 'client-kills-observed');
     });
   });
 
   it('tcp-keepalive 0: tcp-keepalive-off (warning) is the most likely cause', async () => {
     await scenario({ 'tcp-keepalive': '0' }, async (server) => {
-      const report = await runDoctor({ url: server.url });
-      expectNoCrashedRules(report);
-      expectCause(report, 'tcp-keepalive-off');
-      expect(result(report, 'tcp-keepalive-off')).toMatchObject({ status: 'finding', severity: 'warning' });
+      await expectDiagnosis(server, 'tcp-keepalive-off', { severity: 'warning' });
     });
   });
 });
