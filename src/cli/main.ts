@@ -4,6 +4,8 @@ import { isCannotRun } from '../core/errors.js';
 import { TOOL_VERSION } from '../version.js';
 import { registerDoctor } from './doctor-command.js';
 import { EXIT } from './exit-codes.js';
+import { registerLab } from './lab-command.js';
+import { registerProxy } from './proxy-command.js';
 
 /** Argument parsing and exit codes only; every command is a thin layer over the library. */
 export async function main(argv: string[]): Promise<number> {
@@ -12,7 +14,14 @@ export async function main(argv: string[]): Promise<number> {
     .version(TOOL_VERSION)
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  registerDoctor(program, { out: (s) => process.stdout.write(s), isTty: Boolean(process.stdout.isTTY) });
+  const io = {
+    out: (s: string) => process.stdout.write(s),
+    err: (s: string) => process.stderr.write(s),
+    isTty: Boolean(process.stdout.isTTY),
+  };
+  registerDoctor(program, io);
+  registerLab(program, io);
+  registerProxy(program, { out: (s) => process.stdout.write(s) });
   try {
     await program.parseAsync(argv);
     return Number(process.exitCode ?? EXIT.ok);

@@ -31,7 +31,8 @@ export async function collectEvidence(
   const identity = info.status === 'ok' ? identifyServer(info.value) : undefined;
   // Name our connection's library (7.2+) so our own handshake is never mistaken for an app's churn.
   const hasSetinfo =
-    identity?.product === 'valkey' || (identity?.product === 'redis' && versionAtLeast(identity.version, '7.2'));
+    identity?.product === 'valkey' ||
+    (identity?.product === 'redis' && versionAtLeast(identity.version, '7.2'));
   if (hasSetinfo) {
     await redis.call('CLIENT', 'SETINFO', 'LIB-NAME', 'lifeline').catch(() => undefined);
     await redis.call('CLIENT', 'SETINFO', 'LIB-VER', TOOL_VERSION).catch(() => undefined);

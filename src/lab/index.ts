@@ -1,3 +1,17 @@
+export type { ToxicSpec } from './proxy/active-toxic.js';
+export {
+  type ControlApi,
+  type ControlApiOptions,
+  DEFAULT_CONTROL_PORT,
+  type ProxyJson,
+  proxyJson,
+  startControlApi,
+} from './proxy/control-api.js';
+export { ProxyError } from './proxy/errors.js';
+export { FaultProxy, type NewToxic, type ProxyOptions } from './proxy/proxy.js';
+export { type ProxyFields, ProxyRegistry } from './proxy/registry.js';
 export { findRedisServer, INSTALL_HINT } from './redis-server/find-binary.js';
 export { freePort } from './redis-server/free-port.js';
 export { type RedisServer, type StartRedisOptions, startRedis } from './redis-server/start-redis.js';
+export type { AttributeSpec, ToxicDefinition } from './toxics/define-toxic.js';
+export { TOXICS, toxicByType } from './toxics/index.js';

@@ -76,13 +76,13 @@ export class ProxyConnection implements ConnectionControl {
   }
 
   reset(): void {
-    this.client.resetAndDestroy();
-    this.server.resetAndDestroy();
+    if (!this.client.destroyed) this.client.resetAndDestroy();
+    if (!this.server.destroyed) this.server.resetAndDestroy();
   }
 
   resetClientKeepServer(): void {
     this.ghost = true;
-    this.client.resetAndDestroy();
+    if (!this.client.destroyed) this.client.resetAndDestroy();
   }
 
   close(): void {

@@ -25,8 +25,11 @@ export interface RedisServer {
   logPath: string;
   /** The pid of the running process. */
   readonly pid: number;
-  /** Stops the process and starts a new one on the same port, dir and log: a clean SIGTERM or a kill -9. */
-  restart(how: 'shutdown' | 'crash'): Promise<void>;
+  /**
+   * Stops the process (a clean SIGTERM, or a kill -9) and starts a new one on the same port, dir and
+   * log, after `downMs` with the port closed.
+   */
+  restart(how: 'shutdown' | 'crash', options?: { downMs?: number }): Promise<void>;
   /** Stops the server (SIGTERM, then SIGKILL after a grace period) and removes its directory. */
   stop(): Promise<void>;
   readLog(): Promise<string>;
@@ -118,8 +121,9 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
     get pid() {
       return child?.pid ?? -1;
     },
-    async restart(how) {
+    async restart(how, { downMs = 0 } = {}) {
       if (child) await kill(child, how === 'crash' ? 'SIGKILL' : 'SIGTERM');
+      if (downMs > 0) await new Promise((resolve) => setTimeout(resolve, downMs));
       await launch();
     },
     async stop() {

@@ -29,7 +29,8 @@ export default defineRule({
       const share = used / maxmemory;
       if (share < MAXMEMORY_SHARE) return undefined;
       // Near maxmemory, connections drop only through client eviction; a full cache that evicts keys is fine.
-      const clientEviction = ((e.config.status === 'ok' ? e.config.value['maxmemory-clients'] : undefined) ?? '0') !== '0';
+      const clientEviction =
+        ((e.config.status === 'ok' ? e.config.value['maxmemory-clients'] : undefined) ?? '0') !== '0';
       return {
         severity: clientEviction || policy === 'noeviction' ? 'warning' : 'info',
         confidence: 'high',

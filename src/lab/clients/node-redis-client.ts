@@ -1,0 +1,34 @@
+import { createClient, type RedisClientOptions } from 'redis';
+import { type ClientFactory, describeError } from './client-under-test.js';
+
+/** node-redis as an application uses it: its defaults, plus whatever the user's options say. */
+export const nodeRedisClient: ClientFactory = ({ host, port, options, onEvent }) => {
+  const userSocket = (options.socket ?? {}) as Record<string, unknown>;
+  const config = { ...options, socket: { ...userSocket, host, port } } as RedisClientOptions;
+  const watch = (client: ReturnType<typeof createClient>, role: 'client' | 'subscriber') => {
+    client.on('error', (error: unknown) => onEvent({ role, event: 'error', ...describeError(error) }));
+    for (const event of ['connect', 'ready', 'reconnecting', 'end'] as const) {
+      client.on(event, () => onEvent({ role, event }));
+    }
+    return client;
+  };
+  const client = watch(createClient(config), 'client');
+  let subscriber: ReturnType<typeof createClient> | undefined;
+  return {
+    library: 'node-redis',
+    connect: async () => {
+      await client.connect();
+    },
+    send: (args) => client.sendCommand(args),
+    async subscribe(channel, onMessage) {
+      subscriber = watch(client.duplicate(), 'subscriber');
+      await subscriber.connect();
+      await subscriber.subscribe(channel, (message) => onMessage(String(message)));
+    },
+    async close() {
+      for (const c of [client, subscriber]) {
+        if (c?.isOpen) c.destroy();
+      }
+    },
+  };
+};

@@ -1,0 +1,99 @@
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { CannotRunError } from '../core/errors.js';
+import { CLIENTS } from './clients/index.js';
+import { runScenario, type ScenarioMeasurement } from './run-scenario.js';
+import { SCENARIOS } from './scenarios/index.js';
+import { judge, type ScenarioVerdict } from './verdict.js';
+
+export interface LabOptions {
+  /** ioredis or node-redis. */
+  client: string;
+  /** A module whose default export is the client's options (object, or function returning one). */
+  optionsModule?: string;
+  /** Scenario ids to run (all when empty). */
+  only?: readonly string[];
+  /** Called after each scenario, for progress output. */
+  onResult?: (result: LabResult) => void;
+}
+
+export interface LabResult {
+  measurement: ScenarioMeasurement;
+  verdict: ScenarioVerdict;
+}
+
+export interface LabReport {
+  schemaVersion: 1;
+  client: string;
+  optionsModule: string | null;
+  startedAt: string;
+  durationMs: number;
+  results: LabResult[];
+  summary: { ok: number; fail: number; error: number };
+}
+
+/** Runs the catalogue (or part of it) against one client, one fresh server per scenario. */
+export async function runLab(options: LabOptions): Promise<LabReport> {
+  const factory = CLIENTS[options.client];
+  if (!factory) {
+    throw new CannotRunError(
+      'ERR_LIFELINE_LAB_CLIENT',
+      `Unknown client "${options.client}". Choose one of: ${Object.keys(CLIENTS).join(', ')}.`,
+    );
+  }
+  for (const id of options.only ?? []) {
+    if (!SCENARIOS.some((s) => s.id === id)) {
+      throw new CannotRunError(
+        'ERR_LIFELINE_LAB_SCENARIO',
+        `Unknown scenario "${id}". Scenarios: ${SCENARIOS.map((s) => s.id).join(', ')}.`,
+      );
+    }
+  }
+  const clientOptions = options.optionsModule ? await loadOptions(options.optionsModule) : {};
+  const startedAt = new Date();
+  const started = performance.now();
+  const results: LabResult[] = [];
+  for (const scenario of SCENARIOS.filter((s) => !options.only?.length || options.only.includes(s.id))) {
+    const measurement = await runScenario(scenario, {
+      name: options.client,
+      factory,
+      options: clientOptions,
+    });
+    const result = { measurement, verdict: judge(measurement) };
+    results.push(result);
+    options.onResult?.(result);
+  }
+  const count = (status: ScenarioVerdict['status']) =>
+    results.filter((r) => r.verdict.status === status).length;
+  return {
+    schemaVersion: 1,
+    client: options.client,
+    optionsModule: options.optionsModule ?? null,
+    startedAt: startedAt.toISOString(),
+    durationMs: Math.round(performance.now() - started),
+    results,
+    summary: { ok: count('ok'), fail: count('fail'), error: count('error') },
+  };
+}
+
+/** The user's client options: `export default { ... }` or `export default () => ({ ... })`. */
+async function loadOptions(path: string): Promise<Record<string, unknown>> {
+  let module: { default?: unknown };
+  try {
+    module = await import(pathToFileURL(resolve(path)).href);
+  } catch (error) {
+    throw new CannotRunError(
+      'ERR_LIFELINE_LAB_OPTIONS',
+      `Cannot load client options from ${path}: ${(error as Error).message.split('\n')[0]}`,
+    );
+  }
+  const value =
+    typeof module.default === 'function' ? await (module.default as () => unknown)() : module.default;
+  if (!value || typeof value !== 'object') {
+    throw new CannotRunError(
+      'ERR_LIFELINE_LAB_OPTIONS',
+      `${path} must export default an options object (or a function returning one).`,
+    );
+  }
+  return value as Record<string, unknown>;
+}

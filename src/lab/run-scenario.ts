@@ -1,0 +1,141 @@
+import { Redis } from 'ioredis';
+import { runDoctor } from '../doctor/run.js';
+import type { ClientFactory, SeenEvent } from './clients/client-under-test.js';
+import { FaultProxy } from './proxy/proxy.js';
+import { startRedis } from './redis-server/start-redis.js';
+import { AppTraffic, sleep, type TrackedCommand, writeKey } from './scenarios/app-traffic.js';
+import type { Scenario, ScenarioContext } from './scenarios/scenario.js';
+
+/** What one scenario measured, before any judgement. */
+export interface ScenarioMeasurement {
+  scenario: string;
+  title: string;
+  client: string;
+  /** Events and errors the app saw, verbatim, in order (at most 50 kept). */
+  events: SeenEvent[];
+  commands: TrackedCommand[];
+  /** How many times each tracked write ran on the server, by seq. */
+  executions: Record<number, number>;
+  faultAt: number | undefined;
+  clearAt: number | undefined;
+  published: number;
+  received: number;
+  notes: Record<string, string | number | boolean>;
+  /** What `lifeline doctor` named afterwards. */
+  doctor: { mostLikelyCause: string | null; error?: string };
+  durationMs: number;
+  /** The scenario itself failed to run (not the client's behaviour). */
+  error?: string;
+}
+
+const MAX_EVENTS = 50;
+
+/** Runs one scenario on a fresh server (and proxy) against a fresh client, always cleaning up. */
+export async function runScenario(
+  scenario: Scenario,
+  client: { name: string; factory: ClientFactory; options: Record<string, unknown> },
+): Promise<ScenarioMeasurement> {
+  const started = performance.now();
+  const now = () => Math.round(performance.now() - started);
+  const events: SeenEvent[] = [];
+  const notes: ScenarioMeasurement['notes'] = {};
+  let faultAt: number | undefined;
+  let clearAt: number | undefined;
+  let recording = true;
+
+  const server = await startRedis({ config: scenario.config ?? {} });
+  const proxy = await new FaultProxy({ name: scenario.id, upstream: `127.0.0.1:${server.port}` }).start();
+  const admin = new Redis({
+    port: server.port,
+    host: '127.0.0.1',
+    connectionName: 'lab-admin',
+    maxRetriesPerRequest: 1,
+  });
+  admin.on('error', () => undefined);
+  const app = client.factory({
+    host: '127.0.0.1',
+    port: scenario.direct ? server.port : proxy.port,
+    options: client.options,
+    onEvent: (event) => {
+      if (recording && events.length < MAX_EVENTS) events.push({ at: now(), ...event });
+    },
+  });
+  const traffic = new AppTraffic(app, now);
+  const measurement: ScenarioMeasurement = {
+    scenario: scenario.id,
+    title: scenario.title,
+    client: client.name,
+    events,
+    commands: traffic.commands,
+    executions: {},
+    faultAt,
+    clearAt,
+    published: 0,
+    received: 0,
+    notes,
+    doctor: { mostLikelyCause: null },
+    durationMs: 0,
+  };
+  try {
+    await admin.call('CLIENT', 'NO-EVICT', 'on');
+    await withBound(app.connect(), 10_000, 'the client did not connect');
+    const ctx: ScenarioContext = {
+      server,
+      proxy,
+      admin,
+      app: traffic,
+      faultStarts: (at) => {
+        faultAt = at ?? now();
+      },
+      faultClears: () => {
+        clearAt = now();
+      },
+      now,
+      sleep,
+      note: (key, value) => {
+        notes[key] = value;
+      },
+    };
+    await withBound(scenario.run(ctx), 60_000, `scenario ${scenario.id} ran longer than 60 s`);
+    recording = false; // what follows is the lab tidying up, not the app's experience
+    // The admin reads each write's counter: how many times did it really run?
+    for (const command of traffic.commands.filter((c) => c.kind === 'write')) {
+      measurement.executions[command.seq] = Number((await admin.get(writeKey(command.seq))) ?? 0);
+    }
+    const report = await runDoctor({ url: server.url, timeoutMs: 3000 }).catch((error: Error) => error);
+    measurement.doctor =
+      report instanceof Error
+        ? { mostLikelyCause: null, error: report.message }
+        : { mostLikelyCause: report.mostLikelyCause?.ruleId ?? null };
+  } catch (error) {
+    measurement.error = error instanceof Error ? error.message : String(error);
+  } finally {
+    recording = false;
+    await withBound(app.close(), 3000, '').catch(() => undefined);
+    admin.disconnect();
+    await proxy.stop();
+    await server.stop();
+  }
+  return {
+    ...measurement,
+    faultAt,
+    clearAt,
+    published: traffic.published.length,
+    received: traffic.received.size,
+    durationMs: now(),
+  };
+}
+
+async function withBound<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(message)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,23 @@
+import { defineScenario } from '../scenario.js';
+
+/** A NAT forgets the idle flow: the next write gets a RST, the server keeps a ghost connection. */
+export default defineScenario({
+  id: 'nat-silent-drop',
+  title: 'NAT forgets an idle flow (ghost left on the server)',
+  async run({ app, proxy, admin, faultStarts, faultClears, now, sleep, note }) {
+    await app.write();
+    proxy.addToxic({ type: 'silent_drop', attributes: { timeout: 2000 } });
+    faultStarts(now() + 2000);
+    await sleep(3000);
+    await app.write(); // the first packet after the NAT forgot: RST
+    await sleep(200);
+    proxy.removeToxic('silent_drop_downstream');
+    faultClears();
+    await app.probe(5000);
+    const list = String(await admin.call('CLIENT', 'LIST'));
+    const ghosts = list
+      .split('\n')
+      .filter((l) => /idle=([3-9]|\d\d+) /.test(l) && !l.includes('name=lab-admin')).length;
+    note('ghostConnectionsOnServer', ghosts);
+  },
+});
