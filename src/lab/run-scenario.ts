@@ -21,8 +21,8 @@ export interface ScenarioMeasurement {
   published: number;
   received: number;
   notes: Record<string, string | number | boolean>;
-  /** What `lifeline doctor` named afterwards. */
-  doctor: { mostLikelyCause: string | null; error?: string };
+  /** What `lifeline doctor` named afterwards, and its warning and critical findings. */
+  doctor: { mostLikelyCause: string | null; findings: { ruleId: string; severity: string }[]; error?: string };
   durationMs: number;
   /** The scenario itself failed to run (not the client's behaviour). */
   error?: string;
@@ -73,7 +73,7 @@ export async function runScenario(
     published: 0,
     received: 0,
     notes,
-    doctor: { mostLikelyCause: null },
+    doctor: { mostLikelyCause: null, findings: [] },
     durationMs: 0,
   };
   try {
@@ -105,8 +105,13 @@ export async function runScenario(
     const report = await runDoctor({ url: server.url, timeoutMs: 3000 }).catch((error: Error) => error);
     measurement.doctor =
       report instanceof Error
-        ? { mostLikelyCause: null, error: report.message }
-        : { mostLikelyCause: report.mostLikelyCause?.ruleId ?? null };
+        ? { mostLikelyCause: null, findings: [], error: report.message }
+        : {
+            mostLikelyCause: report.mostLikelyCause?.ruleId ?? null,
+            findings: report.results
+              .filter((r) => r.status === 'finding' && r.severity !== 'info')
+              .map((r) => ({ ruleId: r.ruleId, severity: r.severity ?? 'info' })),
+          };
   } catch (error) {
     measurement.error = error instanceof Error ? error.message : String(error);
   } finally {
