@@ -1,4 +1,5 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
+import { renderLabMarkdown } from '../lab/report/render-lab-markdown.js';
 import { renderLabText } from '../lab/report/render-lab-text.js';
 import { runLab } from '../lab/run-lab.js';
 import { SCENARIOS } from '../lab/scenarios/index.js';
@@ -22,6 +23,9 @@ export function registerLab(
     .option('--options <module>', "a module whose default export is the client's options")
     .option('--only <ids>', 'run only these scenarios (comma-separated)', list)
     .option('--json', 'print the results as JSON')
+    .addOption(
+      new Option('--format <format>', 'output format').choices(['text', 'json', 'markdown']).default('text'),
+    )
     .option('--list', 'list the scenarios and exit')
     .action(async (opts) => {
       if (opts.list) {
@@ -36,10 +40,13 @@ export function registerLab(
           ? undefined
           : ({ measurement, verdict }) => io.err(`  ${measurement.scenario}: ${verdict.status}\n`),
       });
+      const format = opts.json ? 'json' : opts.format;
       io.out(
-        opts.json
+        format === 'json'
           ? `${JSON.stringify(report, null, 2)}\n`
-          : renderLabText(report, { color: io.isTty && !process.env.NO_COLOR }),
+          : format === 'markdown'
+            ? renderLabMarkdown(report)
+            : renderLabText(report, { color: io.isTty && !process.env.NO_COLOR }),
       );
       // Exit 1 when the client failed the app: a duplicate, a hang, or a loss nobody was told about.
       process.exitCode = report.summary.fail || report.summary.error ? EXIT.findings : EXIT.ok;

@@ -95,9 +95,10 @@ async function readConfig(file: string): Promise<ProxyFields[]> {
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
     throw new CannotRunError(
       'ERR_LIFELINE_PROXY_CONFIG',
-      `cannot read --config ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      `cannot read --config ${file}: ${code === 'ENOENT' ? 'no such file' : (code ?? (error as Error).message)}`,
     );
   }
   let parsed: unknown;

@@ -22,7 +22,11 @@ export interface ScenarioMeasurement {
   received: number;
   notes: Record<string, string | number | boolean>;
   /** What `lifeline doctor` named afterwards, and its warning and critical findings. */
-  doctor: { mostLikelyCause: string | null; findings: { ruleId: string; severity: string }[]; error?: string };
+  doctor: {
+    mostLikelyCause: string | null;
+    findings: { ruleId: string; severity: string }[];
+    error?: string;
+  };
   durationMs: number;
   /** The scenario itself failed to run (not the client's behaviour). */
   error?: string;

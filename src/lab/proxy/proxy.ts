@@ -34,6 +34,7 @@ export class FaultProxy {
   private readonly connections = new Set<ProxyConnection>();
   private toxicList: ActiveToxic[] = [];
   private wantEnabled: boolean;
+  private starting: Promise<void> | undefined;
   readonly stats = { connectionsAccepted: 0, upstreamBytes: 0, downstreamBytes: 0 };
 
   constructor(options: ProxyOptions) {
@@ -67,6 +68,14 @@ export class FaultProxy {
 
   async enable(): Promise<void> {
     this.wantEnabled = true;
+    // Two enable() calls at once share one listener instead of starting two.
+    this.starting ??= this.listenNow().finally(() => {
+      this.starting = undefined;
+    });
+    await this.starting;
+  }
+
+  private async listenNow(): Promise<void> {
     if (this.server) return;
     const server = createServer({ allowHalfOpen: true, pauseOnConnect: false }, (socket) =>
       this.accept(socket),
@@ -92,6 +101,7 @@ export class FaultProxy {
   /** "Down" (not a toxic, as in Toxiproxy): stops listening and closes every connection through it. */
   async disable(): Promise<void> {
     this.wantEnabled = false;
+    await this.starting?.catch(() => undefined);
     const server = this.server;
     this.server = undefined;
     for (const connection of this.connections) connection.destroy();

@@ -21,6 +21,7 @@ export class ProxyRegistry {
   private readonly proxies = new Map<string, FaultProxy>();
   private tail: Promise<unknown> = Promise.resolve();
   private closed = false;
+  private closing: Promise<void> | undefined;
 
   /** The proxies, in the order they were created. */
   list(): FaultProxy[] {
@@ -138,14 +139,15 @@ export class ProxyRegistry {
     });
   }
 
-  /** Stops every proxy; later changes are refused. */
+  /** Stops every proxy; later changes are refused (503). Safe to call again. */
   close(): Promise<void> {
-    return this.exclusive(async () => {
+    this.closing ??= this.exclusive(async () => {
       this.closed = true;
       const proxies = this.list();
       this.proxies.clear();
       await Promise.all(proxies.map((p) => p.stop()));
     });
+    return this.closing;
   }
 
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
