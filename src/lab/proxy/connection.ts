@@ -43,18 +43,22 @@ export class ProxyConnection implements ConnectionControl {
       if (!this.ghost) this.downstream.push(data);
     });
     client.on('end', () => this.upstream.pushEnd());
-    this.server.on('end', () => this.downstream.pushEnd());
+    this.server.on('end', () => {
+      // A ghost's server gave up: answer its FIN so the connection can go.
+      if (this.ghost) this.server.end();
+      else this.downstream.pushEnd();
+    });
     // A reset on one side is passed on as a reset; any other failure closes the other side.
     client.on('error', (error: NodeJS.ErrnoException) => {
       if (!this.ghost) this.mirror(this.server, error);
     });
     this.server.on('error', (error: NodeJS.ErrnoException) => this.mirror(client, error));
     client.on('close', () => {
-      if (!this.ghost) this.server.destroy();
+      if (!this.ghost) this.closeAfterDrain(this.upstream, this.server);
       this.maybeClosed();
     });
     this.server.on('close', () => {
-      if (!client.destroyed) client.destroy();
+      this.closeAfterDrain(this.downstream, client);
       this.maybeClosed();
     });
   }
@@ -86,8 +90,13 @@ export class ProxyConnection implements ConnectionControl {
   }
 
   close(): void {
-    if (!this.client.destroyed) this.client.end();
-    if (!this.server.destroyed) this.server.end();
+    // After what the toxics further down the chain still hold (limit_data followed by latency).
+    void this.downstream.drained().then(() => {
+      if (!this.client.destroyed) this.client.end();
+    });
+    void this.upstream.drained().then(() => {
+      if (!this.server.destroyed) this.server.end();
+    });
   }
 
   /** Ends the connection from the proxy's side (proxy disabled or stopped). */
@@ -103,6 +112,15 @@ export class ProxyConnection implements ConnectionControl {
       if (instance?.sees(stream)) out.push(instance);
     }
     return out;
+  }
+
+  /** One side is gone: the other goes once its link delivered what it still holds, and its buffer flushed. */
+  private closeAfterDrain(link: Link, other: Socket): void {
+    void link.drained().then(() => {
+      if (other.destroyed) return;
+      if (other.writableLength === 0) other.destroy();
+      else other.once('finish', () => other.destroy()).end();
+    });
   }
 
   private mirror(other: Socket, error: NodeJS.ErrnoException): void {

@@ -16,6 +16,7 @@ export class Link {
   private queuedBytes = 0;
   private running = false;
   private ended = false;
+  private readonly drainWaiters: (() => void)[] = [];
 
   constructor(
     readonly stream: Stream,
@@ -37,6 +38,12 @@ export class Link {
     if (!this.running) void this.run();
   }
 
+  /** Resolves once everything queued so far went through the chain (or the destination is gone). */
+  drained(): Promise<void> {
+    if (!this.running) return Promise.resolve();
+    return new Promise((resolve) => this.drainWaiters.push(resolve));
+  }
+
   private async run(): Promise<void> {
     this.running = true;
     try {
@@ -55,6 +62,7 @@ export class Link {
       }
     } finally {
       this.running = false;
+      for (const resolve of this.drainWaiters.splice(0)) resolve();
     }
   }
 

@@ -15,6 +15,8 @@ export interface StartRedisOptions {
   binary?: string;
   /** Bound for the server to answer PING. @default 10000 */
   readyTimeoutMs?: number;
+  /** Start as a replica of this server (replicaof 127.0.0.1 <its port>). */
+  replicaOf?: Pick<RedisServer, 'port'>;
 }
 
 export interface RedisServer {
@@ -59,7 +61,8 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
   let child: ChildProcess | undefined;
 
   const launch = async (): Promise<void> => {
-    const conf = { ...BASE_CONFIG, port: String(port), dir, logfile: logPath, ...options.config };
+    const replica = options.replicaOf ? { replicaof: `127.0.0.1 ${options.replicaOf.port}` } : {};
+    const conf = { ...BASE_CONFIG, port: String(port), dir, logfile: logPath, ...replica, ...options.config };
     await writeFile(
       confPath,
       `${Object.entries(conf)

@@ -11,8 +11,7 @@ export default defineToxic<{ timeout: number }>({
     if (ctx.attributes.timeout > 0)
       ctx.state.timer = setTimeout(() => ctx.connection.close(), ctx.attributes.timeout);
   },
-  transform: () => [],
-  end: () => false,
+  transform: () => [], // the end of stream still passes, as in Toxiproxy's TimeoutToxic
   stop(ctx) {
     clearTimeout(ctx.state.timer as NodeJS.Timeout | undefined);
   },
