@@ -7,19 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RULES } from '../../src/doctor/rules/index.js';
 import { freePort } from '../../src/lab/redis-server/free-port.js';
 import { type RedisServer, startRedis } from '../../src/lab/redis-server/start-redis.js';
-import { runCli } from '../support/run-cli.js';
+import { expectOneLineError, runCli } from '../support/run-cli.js';
 
 const PASSWORD = 'hunter2-secret';
-
-/** A user error: exit 2, one line on stderr naming the problem, no stack trace, nothing on stdout. */
-function expectOneLineError(result: { code: number; stdout: string; stderr: string }, pattern: RegExp) {
-  expect(result.code).toBe(2);
-  expect(result.stdout).toBe('');
-  const lines = result.stderr.trim().split('\n');
-  expect(lines).toHaveLength(1);
-  expect(lines[0]).toMatch(pattern);
-  expect(result.stderr).not.toMatch(/\n\s+at /);
-}
 
 describe('lifeline doctor (CLI)', () => {
   let server: RedisServer;

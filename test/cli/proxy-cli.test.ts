@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type RedisServer, startRedis } from '../../src/lab/redis-server/start-redis.js';
 import { TOOL_VERSION } from '../../src/version.js';
-import { CLI, runCli } from '../support/run-cli.js';
+import { CLI, expectOneLineError, runCli } from '../support/run-cli.js';
 import { connectError, pingThrough, Wire } from '../support/wire.js';
 
 interface Running {
@@ -74,15 +74,6 @@ async function stop(running: Running, signal: NodeJS.Signals = 'SIGTERM', timeou
 }
 
 const spawned: Running[] = [];
-
-function expectOneLineError(result: { code: number; stdout: string; stderr: string }, pattern: RegExp) {
-  expect(result.code).toBe(2);
-  expect(result.stdout).toBe('');
-  const lines = result.stderr.trim().split('\n');
-  expect(lines).toHaveLength(1);
-  expect(lines[0]).toMatch(pattern);
-  expect(result.stderr).not.toMatch(/\n\s+at /);
-}
 
 describe('lifeline proxy (CLI)', () => {
   let redis: RedisServer;
