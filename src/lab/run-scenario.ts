@@ -43,44 +43,39 @@ export async function runScenario(
   const now = () => Math.round(performance.now() - started);
   const events: SeenEvent[] = [];
   const notes: ScenarioMeasurement['notes'] = {};
+  const executions: Record<number, number> = {};
+  let doctor: ScenarioMeasurement['doctor'] = { mostLikelyCause: null, findings: [] };
   let faultAt: number | undefined;
   let clearAt: number | undefined;
   let recording = true;
+  let error: string | undefined;
+  let traffic: AppTraffic | undefined;
+  const cleanup: (() => Promise<unknown> | unknown)[] = [];
 
-  const server = await startRedis({ config: scenario.config ?? {} });
-  const proxy = await new FaultProxy({ name: scenario.id, upstream: `127.0.0.1:${server.port}` }).start();
-  const admin = new Redis({
-    port: server.port,
-    host: '127.0.0.1',
-    connectionName: 'lab-admin',
-    maxRetriesPerRequest: 1,
-  });
-  admin.on('error', () => undefined);
-  const app = client.factory({
-    host: '127.0.0.1',
-    port: scenario.direct ? server.port : proxy.port,
-    options: client.options,
-    onEvent: (event) => {
-      if (recording && events.length < MAX_EVENTS) events.push({ at: now(), ...event });
-    },
-  });
-  const traffic = new AppTraffic(app, now);
-  const measurement: ScenarioMeasurement = {
-    scenario: scenario.id,
-    title: scenario.title,
-    client: client.name,
-    events,
-    commands: traffic.commands,
-    executions: {},
-    faultAt,
-    clearAt,
-    published: 0,
-    received: 0,
-    notes,
-    doctor: { mostLikelyCause: null, findings: [] },
-    durationMs: 0,
-  };
   try {
+    const server = await startRedis({ config: scenario.config ?? {} });
+    cleanup.unshift(() => server.stop());
+    const proxy = await new FaultProxy({ name: scenario.id, upstream: `127.0.0.1:${server.port}` }).start();
+    cleanup.unshift(() => proxy.stop());
+    const admin = new Redis({
+      port: server.port,
+      host: '127.0.0.1',
+      connectionName: 'lab-admin',
+      maxRetriesPerRequest: 1,
+    });
+    admin.on('error', () => undefined);
+    cleanup.unshift(() => admin.disconnect());
+    const app = client.factory({
+      host: '127.0.0.1',
+      port: scenario.direct ? server.port : proxy.port,
+      options: client.options,
+      onEvent: (event) => {
+        if (recording && events.length < MAX_EVENTS) events.push({ at: now(), ...event });
+      },
+    });
+    cleanup.unshift(() => withBound(app.close(), 3000, '').catch(() => undefined));
+    traffic = new AppTraffic(app, now);
+
     await admin.call('CLIENT', 'NO-EVICT', 'on');
     await withBound(app.connect(), 10_000, 'the client did not connect');
     const ctx: ScenarioContext = {
@@ -101,38 +96,49 @@ export async function runScenario(
       },
     };
     await withBound(scenario.run(ctx), 60_000, `scenario ${scenario.id} ran longer than 60 s`);
-    recording = false; // what follows is the lab tidying up, not the app's experience
+    recording = false; // what follows is the lab looking, not the app's experience
     // The admin reads each write's counter: how many times did it really run?
     for (const command of traffic.commands.filter((c) => c.kind === 'write')) {
-      measurement.executions[command.seq] = Number((await admin.get(writeKey(command.seq))) ?? 0);
+      executions[command.seq] = Number((await admin.get(writeKey(command.seq))) ?? 0);
     }
-    const report = await runDoctor({ url: server.url, timeoutMs: 3000 }).catch((error: Error) => error);
-    measurement.doctor =
-      report instanceof Error
-        ? { mostLikelyCause: null, findings: [], error: report.message }
-        : {
-            mostLikelyCause: report.mostLikelyCause?.ruleId ?? null,
-            findings: report.results
-              .filter((r) => r.status === 'finding' && r.severity !== 'info')
-              .map((r) => ({ ruleId: r.ruleId, severity: r.severity ?? 'info' })),
-          };
-  } catch (error) {
-    measurement.error = error instanceof Error ? error.message : String(error);
+    doctor = await doctorVerdict(server.url);
+  } catch (e) {
+    error = e instanceof Error ? e.message : String(e);
   } finally {
     recording = false;
-    await withBound(app.close(), 3000, '').catch(() => undefined);
-    admin.disconnect();
-    await proxy.stop();
-    await server.stop();
+    for (const step of cleanup) await step();
   }
   return {
-    ...measurement,
+    scenario: scenario.id,
+    title: scenario.title,
+    client: client.name,
+    events,
+    commands: traffic?.commands ?? [],
+    executions,
     faultAt,
     clearAt,
-    published: traffic.published.length,
-    received: traffic.received.size,
+    published: traffic?.published.length ?? 0,
+    received: traffic?.received.size ?? 0,
+    notes,
+    doctor,
     durationMs: now(),
+    ...(error ? { error } : {}),
   };
+}
+
+/** The doctor's engine, as a user would run it afterwards: the same code as `lifeline doctor`. */
+async function doctorVerdict(url: string): Promise<ScenarioMeasurement['doctor']> {
+  try {
+    const report = await runDoctor({ url, timeoutMs: 3000 });
+    return {
+      mostLikelyCause: report.mostLikelyCause?.ruleId ?? null,
+      findings: report.results
+        .filter((r) => r.status === 'finding' && r.severity !== 'info')
+        .map((r) => ({ ruleId: r.ruleId, severity: r.severity ?? 'info' })),
+    };
+  } catch (error) {
+    return { mostLikelyCause: null, findings: [], error: (error as Error).message };
+  }
 }
 
 async function withBound<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
