@@ -98,7 +98,10 @@ function summarize(v: ScenarioVerdict, m: ScenarioMeasurement): string {
     parts.push(`${v.ranButRejected} rejected write${v.ranButRejected > 1 ? 's' : ''} had run anyway`);
   if (v.lostWithError)
     parts.push(`${v.lostWithError} write${v.lostWithError > 1 ? 's' : ''} rejected (app told)`);
-  if (v.detectMs === null) parts.push('the app was never told');
+  const dropped = m.events.some((e) => NOTICE.has(e.event) || e.event.startsWith('lifeline:'));
+  if (v.detectMs === null && !dropped && !m.commands.some((c) => c.outcome === 'error')) {
+    parts.push('no drop: the connection stayed up through the fault');
+  } else if (v.detectMs === null) parts.push('the app was never told');
   if (v.recoverMs === null) parts.push('did not recover within the bound');
   else parts.push(`recovered ${v.recoverMs} ms after the fault cleared`);
   return parts.join('; ');

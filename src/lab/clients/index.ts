@@ -1,9 +1,10 @@
 import type { ClientFactory } from './client-under-test.js';
-import { ioredisClient } from './ioredis-client.js';
+import { ioredisClient, lifelineIoredisClient } from './ioredis-client.js';
 import { nodeRedisClient } from './node-redis-client.js';
 
 /** The clients `lifeline lab --client` can test. */
 export const CLIENTS: Record<string, ClientFactory> = {
   ioredis: ioredisClient,
   'node-redis': nodeRedisClient,
+  'lifeline-ioredis': lifelineIoredisClient,
 };

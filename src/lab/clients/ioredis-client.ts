@@ -1,10 +1,35 @@
 import { Redis, type RedisOptions } from 'ioredis';
-import { type ClientFactory, describeError } from './client-under-test.js';
+import { type DisconnectEvent, EVENTS, type PubsubGapEvent } from '../../client/events.js';
+import { lifeline } from '../../client/lifeline.js';
+import {
+  type ClientFactory,
+  type ClientFactoryOptions,
+  type ClientUnderTest,
+  describeError,
+} from './client-under-test.js';
 
 /** ioredis as an application uses it: its defaults, plus whatever the user's options say. */
-export const ioredisClient: ClientFactory = ({ host, port, options, onEvent }) => {
+export const ioredisClient: ClientFactory = (factoryOptions) => makeIoredisClient(factoryOptions, false);
+
+/** The same, wrapped by lifeline(client): its own events are reported as the app would see them. */
+export const lifelineIoredisClient: ClientFactory = (factoryOptions) =>
+  makeIoredisClient(factoryOptions, true);
+
+function makeIoredisClient(
+  { host, port, options, onEvent }: ClientFactoryOptions,
+  wrap: boolean,
+): ClientUnderTest {
   const make = (role: 'client' | 'subscriber') => {
     const redis = new Redis({ host, port, lazyConnect: true, ...(options as RedisOptions) });
+    if (wrap) {
+      lifeline(redis);
+      redis.on(EVENTS.disconnect, (e: DisconnectEvent) =>
+        onEvent({ role, event: EVENTS.disconnect, message: `cause=${e.cause} (${e.confidence})` }),
+      );
+      redis.on(EVENTS.pubsubGap, (e: PubsubGapEvent) =>
+        onEvent({ role, event: EVENTS.pubsubGap, message: `${e.durationMs} ms on ${e.channels.join(',')}` }),
+      );
+    }
     redis.on('error', (error) => onEvent({ role, event: 'error', ...describeError(error) }));
     for (const event of ['close', 'reconnecting', 'ready', 'end'] as const) {
       redis.on(event, (arg: unknown) =>
@@ -16,7 +41,7 @@ export const ioredisClient: ClientFactory = ({ host, port, options, onEvent }) =
   const client = make('client');
   let subscriber: Redis | undefined;
   return {
-    library: 'ioredis',
+    library: wrap ? 'lifeline(ioredis)' : 'ioredis',
     connect: () => client.connect(),
     send: ([name, ...args]) => client.call(name as string, ...args),
     async subscribe(channel, onMessage) {
@@ -30,4 +55,4 @@ export const ioredisClient: ClientFactory = ({ host, port, options, onEvent }) =
       subscriber?.disconnect();
     },
   };
-};
+}

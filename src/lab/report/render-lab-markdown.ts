@@ -15,7 +15,7 @@ export function renderLabMarkdown(report: LabReport): string {
       ...new Set(
         m.events
           .filter((e) => e.event !== 'error' && e.event !== 'ready' && e.event !== 'connect')
-          .map((e) => e.event),
+          .map((e) => (e.event.startsWith('lifeline:') && e.message ? `${e.event} ${e.message}` : e.event)),
       ),
     ];
     const saw =

@@ -38,7 +38,13 @@ function summarizeEvents(events: SeenEvent[]): string[] {
   const counts = new Map<string, number>();
   for (const e of events) {
     if (e.event === 'ready' || e.event === 'connect') continue;
-    const text = `${e.role === 'subscriber' ? 'subscriber ' : ''}${e.event}${e.message && e.event === 'error' ? ` ${e.name ?? ''}${e.code ? ` ${e.code}` : ''}: "${e.message}"` : ''}`;
+    const detail =
+      e.event === 'error' && e.message
+        ? ` ${e.name ?? ''}${e.code ? ` ${e.code}` : ''}: "${e.message}"`
+        : e.event.startsWith('lifeline:') && e.message
+          ? ` ${e.message}`
+          : '';
+    const text = `${e.role === 'subscriber' ? 'subscriber ' : ''}${e.event}${detail}`;
     counts.set(text, (counts.get(text) ?? 0) + 1);
   }
   return [...counts].slice(0, 6).map(([text, n]) => (n > 1 ? `${text} ×${n}` : text));

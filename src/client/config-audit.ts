@@ -1,0 +1,55 @@
+/** One trap in a client's configuration, found when lifeline wraps it. */
+export interface ConfigWarning {
+  code: string;
+  message: string;
+}
+
+export interface AuditInput {
+  library: 'ioredis' | 'node-redis';
+  errorListeners: number;
+  /** TCP keepalive initial delay in ms (0 or undefined: off or OS default). */
+  keepAliveMs: number | undefined;
+  lbIdleTimeoutS: number | undefined;
+  autoResend: boolean;
+  replayPolicy: string;
+  pingIntervalMs: number | undefined;
+  socketTimeoutMs: number | undefined;
+  customReconnectStrategy: boolean;
+}
+
+/** Pure: the known traps, each with what goes wrong and what to do. */
+export function auditConfig(c: AuditInput): ConfigWarning[] {
+  const warnings: ConfigWarning[] = [];
+  if (c.errorListeners === 0) {
+    warnings.push({
+      code: 'no-error-listener',
+      message: `The ${c.library} client has no 'error' listener: ${c.library === 'ioredis' ? 'ioredis prints "Unhandled error event" and' : 'an error event without a listener crashes the process;'} add client.on('error', ...) and log it.`,
+    });
+  }
+  if (c.lbIdleTimeoutS !== undefined && (!c.keepAliveMs || c.keepAliveMs >= c.lbIdleTimeoutS * 1000)) {
+    warnings.push({
+      code: 'keepalive-after-lb-idle',
+      message: `TCP keepalive ${c.keepAliveMs ? `starts after ${c.keepAliveMs} ms` : 'is off'}, but the load balancer drops idle flows after ${c.lbIdleTimeoutS} s; set it below (lifeline's heartbeat also keeps the flow busy).`,
+    });
+  }
+  if (c.library === 'ioredis' && c.autoResend && c.replayPolicy === 'all') {
+    warnings.push({
+      code: 'resend-non-idempotent',
+      message:
+        'replay: "all" with autoResendUnfulfilledCommands resends INCR, LPUSH and transactions whose reply was lost: they can run twice. Use the default replay: "safe".',
+    });
+  }
+  if (c.library === 'node-redis' && c.socketTimeoutMs !== undefined && !c.customReconnectStrategy) {
+    warnings.push({
+      code: 'socket-timeout-no-reconnect',
+      message: `socket.socketTimeout (${c.socketTimeoutMs} ms) with the default reconnectStrategy closes the client for good on the first timeout, even a healthy idle one; lifeline's heartbeat and watchdog detect dead sockets without it.`,
+    });
+  }
+  if (c.library === 'node-redis' && c.pingIntervalMs !== undefined) {
+    warnings.push({
+      code: 'ping-interval-no-deadline',
+      message: `pingInterval (${c.pingIntervalMs} ms) has no deadline: an unanswered PING hangs and even delays kernel keepalive; lifeline's heartbeat has one.`,
+    });
+  }
+  return warnings;
+}

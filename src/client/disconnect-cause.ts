@@ -1,0 +1,114 @@
+/** Why a connection dropped, as far as the client and (after reconnecting) the server can tell. */
+export type DisconnectCause =
+  | 'idle-timeout'
+  | 'lb-idle-reset'
+  | 'half-open'
+  | 'server-restart'
+  | 'maxclients'
+  | 'output-buffer-limit'
+  | 'query-buffer-limit'
+  | 'client-eviction'
+  | 'client-kill'
+  | 'failover'
+  | 'network'
+  | 'unknown';
+
+export interface DisconnectFacts {
+  /** The socket error just before the close (none: a clean EOF from the server). */
+  error: { code?: string; message: string } | undefined;
+  /** lifeline tore the socket down itself: a missed heartbeat or a stuck command. */
+  killedBy: 'heartbeat' | 'watchdog' | undefined;
+  /** ms since the server last sent anything. */
+  quietMs: number;
+  /** Commands written and unanswered at the time. */
+  inFlight: { name: string; bytes: number }[];
+  subscribed: boolean;
+  /** The server's `timeout` (seconds), when it could be read at connect. */
+  serverTimeoutS: number | undefined;
+}
+
+/** What the server says changed across the disconnect (INFO on the new connection vs the last one). */
+export interface ServerDeltas {
+  runIdChanged: boolean;
+  evictedClients: number;
+  outputBufferKills: number;
+  queryBufferKills: number;
+  clientKills: number;
+  rejectedConnections: number;
+  roleChanged: boolean;
+}
+
+export interface Attribution {
+  cause: DisconnectCause;
+  confidence: 'high' | 'medium' | 'low';
+  evidence: Record<string, unknown>;
+}
+
+// Replies that can exceed an output-buffer limit however fast they are read.
+const BIG_REPLY =
+  /^(keys|lrange|smembers|hgetall|hkeys|hvals|zrange|zrevrange|xrange|xrevrange|sunion|sinter|sdiff|mget|scan)$/i;
+const BIG_REQUEST_BYTES = 1024 * 1024;
+
+/**
+ * Pure: the facts of one disconnect (and, when known, the server's deltas) → the most likely cause.
+ * Server evidence beats client-side inference.
+ */
+export function attribute(facts: DisconnectFacts, deltas?: ServerDeltas): Attribution {
+  const evidence: Record<string, unknown> = {
+    error: facts.error
+      ? `${facts.error.code ?? ''} ${facts.error.message}`.trim()
+      : 'EOF (the server closed)',
+    quietMs: Math.round(facts.quietMs),
+    inFlight: facts.inFlight.map((c) => c.name),
+    ...(deltas ? { serverDeltas: deltas } : {}),
+  };
+  const found = (
+    cause: DisconnectCause,
+    confidence: Attribution['confidence'],
+    extra: Record<string, unknown> = {},
+  ) => ({
+    cause,
+    confidence,
+    evidence: { ...evidence, ...extra },
+  });
+
+  if (facts.killedBy) return found('half-open', 'high', { killedBy: facts.killedBy });
+  if (deltas?.runIdChanged) return found('server-restart', 'high');
+  if (deltas?.roleChanged || /READONLY|MASTERDOWN|UNBLOCKED/.test(facts.error?.message ?? ''))
+    return found('failover', 'high');
+  if (deltas?.evictedClients) return found('client-eviction', 'high');
+  if (deltas?.outputBufferKills) return found('output-buffer-limit', 'high');
+  if (deltas?.queryBufferKills) return found('query-buffer-limit', 'high');
+  if (deltas?.clientKills) return found('client-kill', 'medium');
+  if (deltas?.rejectedConnections) return found('maxclients', 'medium');
+  if (/max number of clients/.test(facts.error?.message ?? '')) return found('maxclients', 'high');
+
+  const code = facts.error?.code;
+  const bytesInFlight = facts.inFlight.reduce((n, c) => n + c.bytes, 0);
+  if (code === 'ETIMEDOUT') return found('half-open', 'medium');
+  if (code === 'ECONNREFUSED') return found('server-restart', 'low');
+  if (!facts.error) {
+    if (facts.subscribed)
+      return found('output-buffer-limit', 'medium', {
+        why: 'subscribers are exempt from timeout; a slow subscriber is the usual EOF',
+      });
+    if (facts.inFlight.some((c) => BIG_REPLY.test(c.name))) return found('output-buffer-limit', 'medium');
+    if (
+      facts.serverTimeoutS &&
+      facts.inFlight.length === 0 &&
+      facts.quietMs >= facts.serverTimeoutS * 1000 * 0.9
+    ) {
+      return found('idle-timeout', 'high', { serverTimeoutS: facts.serverTimeoutS });
+    }
+    return found('unknown', 'low', {
+      why: 'a clean close: CLIENT KILL, a restart or a server limit; the server did not say',
+    });
+  }
+  if (code === 'ECONNRESET' || code === 'EPIPE') {
+    if (bytesInFlight >= BIG_REQUEST_BYTES) return found('query-buffer-limit', 'medium', { bytesInFlight });
+    if (facts.quietMs >= 1000)
+      return found('lb-idle-reset', 'medium', { why: 'a reset after the connection sat idle' });
+    return found('network', 'low');
+  }
+  return found('unknown', 'low');
+}

@@ -1,0 +1,68 @@
+import type { Socket } from 'node:net';
+
+/** The parts of an ioredis Command lifeline touches. */
+export interface IoredisCommand {
+  name: string;
+  args: unknown[];
+  promise: Promise<unknown>;
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+  pipelineIndex?: number;
+  inTransaction?: boolean;
+}
+
+interface QueueItem {
+  command: IoredisCommand;
+}
+
+/** ioredis's Deque (denque) as used for its command queues. */
+export interface IoredisQueue {
+  length: number;
+  shift(): QueueItem | undefined;
+  push(item: QueueItem): void;
+  peekAt(i: number): QueueItem | undefined;
+  remove(i: number, count: number): unknown;
+}
+
+/** The ioredis 5/6 internals lifeline relies on; each use is covered by the tests against ioredis 6. */
+export interface IoredisInternals {
+  status: string;
+  stream: Socket | undefined;
+  options: Record<string, unknown> & { retryStrategy?: (times: number) => number | null | undefined };
+  commandQueue: IoredisQueue;
+  offlineQueue: IoredisQueue;
+  prevCommandQueue: IoredisQueue | null;
+  retryAttempts: number;
+  reconnectTimeout: NodeJS.Timeout | null;
+  condition: { subscriber?: { channels(kind: string): string[] } | false } | null;
+  prevCondition: { subscriber?: { channels(kind: string): string[] } | false } | null;
+  sendCommand(command: IoredisCommand, stream?: unknown): Promise<unknown>;
+  setStatus(status: string, arg?: unknown): void;
+  flushQueue(error: Error, options?: { offlineQueue?: boolean; commandQueue?: boolean }): void;
+  info(section?: string): Promise<string>;
+  config(...args: string[]): Promise<unknown>;
+  call(...args: unknown[]): Promise<unknown>;
+  disconnect(reconnect?: boolean): void;
+  quit(): Promise<unknown>;
+  emit(event: string | symbol, ...args: unknown[]): boolean;
+  on(event: string, listener: (...args: unknown[]) => void): unknown;
+  listenerCount(event: string): number;
+}
+
+/** Removes the items matching `test` from an ioredis queue and returns them, keeping the rest in order. */
+export function takeFromQueue(
+  queue: IoredisQueue,
+  test: (command: IoredisCommand) => boolean,
+): IoredisCommand[] {
+  const taken: IoredisCommand[] = [];
+  for (let i = 0; i < queue.length; ) {
+    const command = queue.peekAt(i)?.command;
+    if (command && test(command)) {
+      queue.remove(i, 1);
+      taken.push(command);
+    } else {
+      i++;
+    }
+  }
+  return taken;
+}
