@@ -1,4 +1,4 @@
-// Where the benchmarks find what they run (the built dist/, the preload, the holder) and where they
+// Where the benchmarks find what they run (the built dist/, the preload, the helper processes) and where they
 // write their results. Not a benchmark itself: bench/run.mjs only runs bench/*.mjs.
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -9,6 +9,7 @@ export const CLI = join(ROOT, 'dist/cli/main.js');
 export const LAB = join(ROOT, 'dist/lab/index.js');
 export const DOCTOR = join(ROOT, 'dist/doctor/index.js');
 export const HOLDER = join(ROOT, 'bench/lib/hold-connections.mjs');
+export const PROXY_PROCESS = join(ROOT, 'bench/lib/proxy-process.mjs');
 export const RSS_PRELOAD = join(ROOT, 'bench/lib/max-rss-preload.mjs');
 export const OUT_DIR = join(ROOT, '.bench-out');
 

@@ -106,6 +106,8 @@ export function attribute(facts: DisconnectFacts, deltas?: ServerDeltas): Attrib
   }
   if (code === 'ECONNRESET' || code === 'EPIPE') {
     if (bytesInFlight >= BIG_REQUEST_BYTES) return found('query-buffer-limit', 'medium', { bytesInFlight });
+    // The server closed on a big reply while more commands were unread: the kernel turns that into a RST.
+    if (facts.inFlight.some((c) => BIG_REPLY.test(c.name))) return found('output-buffer-limit', 'medium');
     if (facts.quietMs >= 1000)
       return found('lb-idle-reset', 'medium', { why: 'a reset after the connection sat idle' });
     return found('network', 'low');

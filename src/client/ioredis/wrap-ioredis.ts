@@ -34,6 +34,8 @@ interface PendingDisconnect {
 }
 
 const TICK_MS = 250;
+/** A drop this soon after a command was written counts against the command. */
+const POISON_WINDOW_MS = 2000;
 /** A provisional cause is announced if the client is not back (and able to ask the server) by then. */
 const CONFIRM_WITHIN_MS = 2000;
 
@@ -198,6 +200,8 @@ export function wrapIoredis(client: IoredisInternals, o: ResolvedOptions): void 
       emitTimer: setTimeout(() => announce(provisional, undefined), CONFIRM_WITHIN_MS),
     };
     pending.emitTimer.unref();
+    // A cause lifeline saw itself (a missed heartbeat, a stuck command) needs no confirmation.
+    if (facts.killedBy) announce(provisional, undefined);
   });
 
   const decideReplay = (cause: Attribution) => {
@@ -206,15 +210,15 @@ export function wrapIoredis(client: IoredisInternals, o: ResolvedOptions): void 
     takeFromQueue(queue, (c) => ours.has(c)).forEach((c) =>
       c.reject(new Error('lifeline heartbeat abandoned')),
     );
-    const serverKill = ['output-buffer-limit', 'query-buffer-limit', 'client-eviction', 'unknown'].includes(
-      cause.cause,
-    );
+    // A drop soon after a command was written counts against it; the same command dropped that way
+    // again is deterministic (a reply or request over a server limit), not bad luck.
+    const at = now();
+    const justWritten = (c: IoredisCommand) =>
+      at - (tracked.get(c)?.sentAt ?? Number.NEGATIVE_INFINITY) < POISON_WINDOW_MS;
     const reject = new Map<IoredisCommand, LifelineCommandError>();
     for (const unit of unitsOf(queue)) {
       const safety = unitSafety(unit, o.idempotentScripts);
-      const killCount = Math.max(
-        ...unit.map((c) => (serverKill ? (kills.get(c) ?? 0) + 1 : (kills.get(c) ?? 0))),
-      );
+      const killCount = Math.max(...unit.map((c) => (kills.get(c) ?? 0) + (justWritten(c) ? 1 : 0)));
       for (const c of unit) kills.set(c, killCount);
       if (killCount >= o.poisonAfterKills) {
         for (const c of unit) {
