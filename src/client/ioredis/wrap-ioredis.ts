@@ -1,6 +1,6 @@
 import { Command } from 'ioredis';
 import { fullJitterDelay } from '../backoff.js';
-import { blockingTimeoutMs, replaySafety } from '../command-table.js';
+import { blockingTimeoutMs } from '../command-table.js';
 import { auditConfig } from '../config-audit.js';
 import { type Attribution, attribute, type DisconnectFacts } from '../disconnect-cause.js';
 import { CODES, LifelineCommandError } from '../errors.js';
@@ -207,9 +207,8 @@ export function wrapIoredis(client: IoredisInternals, o: ResolvedOptions): void 
   const decideReplay = (cause: Attribution) => {
     const queue = client.prevCommandQueue;
     if (!queue) return;
-    takeFromQueue(queue, (c) => ours.has(c)).forEach((c) =>
-      c.reject(new Error('lifeline heartbeat abandoned')),
-    );
+    for (const c of takeFromQueue(queue, (x) => ours.has(x)))
+      c.reject(new Error('lifeline heartbeat abandoned'));
     // A drop soon after a command was written counts against it; the same command dropped that way
     // again is deterministic (a reply or request over a server limit), not bad luck.
     const at = now();
@@ -250,7 +249,7 @@ export function wrapIoredis(client: IoredisInternals, o: ResolvedOptions): void 
         replayed: !reject.has(unit[0] as IoredisCommand),
       });
     }
-    takeFromQueue(queue, (c) => reject.has(c)).forEach((c) => c.reject(reject.get(c) as Error));
+    for (const c of takeFromQueue(queue, (x) => reject.has(x))) c.reject(reject.get(c) as Error);
   };
 
   // 5. Back again: confirm the cause with the server, announce it, and report a pub/sub gap.
@@ -328,7 +327,8 @@ export function wrapIoredis(client: IoredisInternals, o: ResolvedOptions): void 
         context(c, tracked.get(c)?.written ?? false),
       );
     for (const queue of [client.offlineQueue, client.prevCommandQueue, client.commandQueue]) {
-      if (queue) takeFromQueue(queue, () => true).forEach((c) => c.reject(error(c)));
+      if (!queue) continue;
+      for (const c of takeFromQueue(queue, () => true)) c.reject(error(c));
     }
     client.prevCommandQueue = null;
   };
