@@ -1,0 +1,247 @@
+import type { Socket } from 'node:net';
+import { type Attribution, attribute, type DisconnectFacts } from './disconnect-cause.js';
+import { channels, type DisconnectEvent, EVENTS, type PubsubGapEvent } from './events.js';
+import type { ResolvedOptions } from './options.js';
+import {
+  type ServerSnapshot,
+  SNAPSHOT_INFO_ARGS,
+  serverDeltas,
+  snapshotFromInfo,
+} from './server-snapshot.js';
+
+/** What the watch needs from a client library; one small adapter per library. */
+export interface WatchAdapter {
+  endpoint: string;
+  isReady(): boolean;
+  /** The live socket, once connected. */
+  socket(): Socket | undefined;
+  /** A command of lifeline's own (PING, INFO, CONFIG GET) on the watched connection. */
+  call(args: readonly string[]): Promise<unknown>;
+  subscriptions(): { channels: string[]; patterns: string[] };
+  emit(event: string, payload: unknown): void;
+}
+
+/** A command the application sent, as the watch sees it. */
+export interface InFlight {
+  name: string;
+  bytes: number;
+  sentAt: number;
+  written: boolean;
+  /** The command's own server-side timeout (blocking commands); 0 blocks forever. */
+  blockingMs: number | undefined;
+}
+
+const TICK_MS = 250;
+/** A provisional cause is announced if the client is not back (and able to ask the server) by then. */
+const CONFIRM_WITHIN_MS = 2000;
+
+interface PendingDisconnect {
+  at: number;
+  facts: DisconnectFacts;
+  provisional: Attribution;
+  error: Error | undefined;
+  subscriptions: { channels: string[]; patterns: string[] };
+  emitTimer: NodeJS.Timeout;
+}
+
+/**
+ * The library-independent part of lifeline: reads and writes on the socket, a heartbeat with a
+ * deadline when idle, a watchdog on commands waiting on a silent socket, and the attribution and
+ * announcement of every drop (confirmed with the server after reconnecting).
+ */
+export class ConnectionWatch {
+  readonly inFlight = new Set<InFlight>();
+  lastReadAt = performance.now();
+  lastWriteAt = performance.now();
+  /** The cause of the last drop, for error messages. */
+  lastCause: string | null = null;
+  private lastError: { error: Error; at: number } | undefined;
+  private killedBy: 'heartbeat' | 'watchdog' | undefined;
+  private heartbeatPending = false;
+  private serverTimeoutS: number | undefined;
+  private snapshot: ServerSnapshot | undefined;
+  private pending: PendingDisconnect | undefined;
+  private watchedSocket: Socket | undefined;
+  private readonly tick: NodeJS.Timeout;
+  private stopped = false;
+
+  constructor(
+    private readonly adapter: WatchAdapter,
+    private readonly o: ResolvedOptions,
+  ) {
+    this.tick = setInterval(() => this.check(), TICK_MS);
+    this.tick.unref();
+  }
+
+  /** A new socket is connected: watch its reads and the error that may precede its close. */
+  attach(socket: Socket): void {
+    if (this.watchedSocket === socket) return;
+    this.watchedSocket = socket;
+    this.lastReadAt = performance.now();
+    socket.on('data', () => {
+      this.lastReadAt = performance.now();
+    });
+    socket.on('error', (error: Error) => {
+      this.lastError = { error, at: performance.now() };
+    });
+  }
+
+  wrote(command: InFlight): void {
+    command.written = true;
+    command.sentAt = performance.now();
+    this.lastWriteAt = command.sentAt;
+  }
+
+  /** The connection dropped: attribute it now, announce it once confirmed (or after a short wait). */
+  dropped(): Attribution {
+    const at = performance.now();
+    const written = [...this.inFlight].filter((c) => c.written);
+    const recentError = this.lastError && at - this.lastError.at < 1000 ? this.lastError.error : undefined;
+    const subscriptions = this.adapter.subscriptions();
+    const facts: DisconnectFacts = {
+      error: recentError
+        ? { code: (recentError as NodeJS.ErrnoException).code, message: recentError.message }
+        : undefined,
+      killedBy: this.killedBy,
+      quietMs: at - this.lastReadAt,
+      inFlight: written.map((c) => ({ name: c.name, bytes: c.bytes })),
+      subscribed: subscriptions.channels.length + subscriptions.patterns.length > 0,
+      serverTimeoutS: this.serverTimeoutS,
+    };
+    const provisional = attribute(facts);
+    this.lastCause = provisional.cause;
+    this.killedBy = undefined;
+    this.lastError = undefined;
+    this.heartbeatPending = false;
+    if (this.pending) clearTimeout(this.pending.emitTimer);
+    this.pending = {
+      at,
+      facts,
+      provisional,
+      error: recentError,
+      subscriptions,
+      emitTimer: setTimeout(() => this.announce(provisional, undefined), CONFIRM_WITHIN_MS),
+    };
+    this.pending.emitTimer.unref();
+    // A cause lifeline saw itself (a missed heartbeat, a stuck command) needs no confirmation.
+    if (facts.killedBy) this.announce(provisional, undefined);
+    return provisional;
+  }
+
+  /** Ready (again): learn the server's timeout and counters, confirm and announce a pending drop. */
+  ready(): void {
+    const p = this.pending;
+    if (!this.o.confirmWithServer) {
+      if (p) this.announce(p.provisional, performance.now() - p.at);
+      return;
+    }
+    void this.learn().then((after) => {
+      if (p && this.pending === p) {
+        const confirmed =
+          after && this.snapshot ? attribute(p.facts, serverDeltas(this.snapshot, after)) : p.provisional;
+        this.announce(confirmed, performance.now() - p.at);
+      }
+      this.snapshot = after ?? this.snapshot;
+    });
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearInterval(this.tick);
+    if (this.pending) clearTimeout(this.pending.emitTimer);
+    this.pending = undefined;
+  }
+
+  private check(): void {
+    if (this.stopped || !this.adapter.isReady()) return;
+    const t = performance.now();
+    const o = this.o;
+    for (const c of this.inFlight) {
+      if (!c.written) continue;
+      const limit =
+        c.blockingMs === undefined
+          ? o.deadConnectionMs
+          : c.blockingMs === 0
+            ? Number.POSITIVE_INFINITY
+            : c.blockingMs + o.deadConnectionMs;
+      if (t - c.sentAt >= limit && t - this.lastReadAt >= o.deadConnectionMs) return this.kill('watchdog');
+    }
+    const idle = t - Math.max(this.lastReadAt, this.lastWriteAt);
+    if (
+      this.inFlight.size === 0 &&
+      !this.heartbeatPending &&
+      o.heartbeatIntervalMs > 0 &&
+      idle >= o.heartbeatIntervalMs
+    ) {
+      this.heartbeatPending = true;
+      const socket = this.adapter.socket();
+      const deadline = setTimeout(() => {
+        if (this.heartbeatPending && this.adapter.socket() === socket) this.kill('heartbeat');
+      }, o.heartbeatTimeoutMs);
+      this.adapter
+        .call(['PING'])
+        .catch(() => undefined)
+        .finally(() => {
+          clearTimeout(deadline);
+          this.heartbeatPending = false;
+        });
+    }
+  }
+
+  private kill(reason: 'heartbeat' | 'watchdog'): void {
+    const socket = this.adapter.socket();
+    if (!socket || socket.destroyed) return;
+    this.killedBy = reason;
+    socket.destroy();
+  }
+
+  private announce(attribution: Attribution, downMs: number | undefined): void {
+    const p = this.pending;
+    if (!p) return;
+    this.pending = undefined;
+    clearTimeout(p.emitTimer);
+    this.lastCause = attribution.cause;
+    const endpoint = this.adapter.endpoint;
+    const event: DisconnectEvent = {
+      ...attribution,
+      endpoint,
+      at: new Date(performance.timeOrigin + p.at).toISOString(),
+      idleMs: Math.round(p.facts.quietMs),
+      error: p.error,
+      downMs: downMs === undefined ? undefined : Math.round(downMs),
+    };
+    this.adapter.emit(EVENTS.disconnect, event);
+    channels.disconnect.publish(event);
+    const { channels: subscribed, patterns } = p.subscriptions;
+    if (downMs !== undefined && subscribed.length + patterns.length > 0) {
+      const gap: PubsubGapEvent = {
+        endpoint,
+        channels: subscribed,
+        patterns,
+        from: event.at,
+        to: new Date().toISOString(),
+        durationMs: Math.round(downMs),
+        cause: attribution.cause,
+      };
+      this.adapter.emit(EVENTS.pubsubGap, gap);
+      channels.pubsubGap.publish(gap);
+    }
+  }
+
+  private async learn(): Promise<ServerSnapshot | undefined> {
+    try {
+      if (this.serverTimeoutS === undefined) {
+        const reply = (await this.adapter.call(['CONFIG', 'GET', 'timeout'])) as unknown;
+        const value = Array.isArray(reply) ? reply[1] : (reply as Record<string, string>)?.timeout;
+        this.serverTimeoutS = Number(value) || 0;
+      }
+    } catch {
+      this.serverTimeoutS = undefined; // CONFIG not permitted: idle-timeout attribution stays client-side
+    }
+    try {
+      return snapshotFromInfo(String(await this.adapter.call(SNAPSHOT_INFO_ARGS)));
+    } catch {
+      return undefined;
+    }
+  }
+}
