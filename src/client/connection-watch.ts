@@ -32,6 +32,7 @@ export interface InFlight {
 }
 
 const TICK_MS = 250;
+const MAXCLIENTS_REPLY = '-ERR max number of clients';
 /** A provisional cause is announced if the client is not back (and able to ask the server) by then. */
 const CONFIRM_WITHIN_MS = 2000;
 
@@ -78,8 +79,20 @@ export class ConnectionWatch {
     if (this.watchedSocket === socket) return;
     this.watchedSocket = socket;
     this.lastReadAt = performance.now();
-    socket.on('data', () => {
+    socket.on('data', (chunk: Buffer) => {
       this.lastReadAt = performance.now();
+      // A full server answers a new connection with this line and closes it; ioredis never shows it.
+      if (
+        this.pending &&
+        !this.adapter.isReady() &&
+        chunk.subarray(0, 40).toString().startsWith(MAXCLIENTS_REPLY)
+      ) {
+        this.pending.provisional = {
+          cause: 'maxclients',
+          confidence: 'high',
+          evidence: { ...this.pending.provisional.evidence, reconnectRefused: MAXCLIENTS_REPLY.slice(1) },
+        };
+      }
     });
     socket.on('error', (error: Error) => {
       this.lastError = { error, at: performance.now() };
@@ -113,7 +126,8 @@ export class ConnectionWatch {
     this.killedBy = undefined;
     this.lastError = undefined;
     this.heartbeatPending = false;
-    if (this.pending) clearTimeout(this.pending.emitTimer);
+    // Every drop is announced: one still waiting for confirmation goes out as it stands.
+    if (this.pending) this.announce(this.pending.provisional, undefined);
     this.pending = {
       at,
       facts,
@@ -228,20 +242,19 @@ export class ConnectionWatch {
     }
   }
 
+  /** One round trip, sent as the connection becomes ready: ahead of the application's first commands. */
   private async learn(): Promise<ServerSnapshot | undefined> {
-    try {
-      if (this.serverTimeoutS === undefined) {
-        const reply = (await this.adapter.call(['CONFIG', 'GET', 'timeout'])) as unknown;
-        const value = Array.isArray(reply) ? reply[1] : (reply as Record<string, string>)?.timeout;
-        this.serverTimeoutS = Number(value) || 0;
-      }
-    } catch {
-      this.serverTimeoutS = undefined; // CONFIG not permitted: idle-timeout attribution stays client-side
-    }
-    try {
-      return snapshotFromInfo(String(await this.adapter.call(SNAPSHOT_INFO_ARGS)));
-    } catch {
-      return undefined;
-    }
+    const [config, info] = await Promise.allSettled([
+      this.serverTimeoutS === undefined
+        ? this.adapter.call(['CONFIG', 'GET', 'timeout'])
+        : Promise.resolve(undefined),
+      this.adapter.call(SNAPSHOT_INFO_ARGS),
+    ]);
+    if (config.status === 'fulfilled' && config.value !== undefined) {
+      const reply = config.value as unknown;
+      const value = Array.isArray(reply) ? reply[1] : (reply as Record<string, string>)?.timeout;
+      this.serverTimeoutS = Number(value) || 0;
+    } // CONFIG not permitted: idle-timeout attribution stays client-side
+    return info.status === 'fulfilled' ? snapshotFromInfo(String(info.value)) : undefined;
   }
 }

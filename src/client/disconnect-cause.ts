@@ -79,8 +79,9 @@ export function attribute(facts: DisconnectFacts, deltas?: ServerDeltas): Attrib
   if (deltas?.evictedClients) return found('client-eviction', 'high');
   if (deltas?.outputBufferKills) return found('output-buffer-limit', 'high');
   if (deltas?.queryBufferKills) return found('query-buffer-limit', 'high');
-  if (deltas?.clientKills) return found('client-kill', 'medium');
+  // Refused reconnects hurt more than the kill that preceded them: name them first.
   if (deltas?.rejectedConnections) return found('maxclients', 'medium');
+  if (deltas?.clientKills) return found('client-kill', 'medium');
   if (/max number of clients/.test(facts.error?.message ?? '')) return found('maxclients', 'high');
 
   const code = facts.error?.code;

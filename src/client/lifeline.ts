@@ -1,5 +1,6 @@
 import type { IoredisInternals } from './ioredis/internals.js';
 import { wrapIoredis } from './ioredis/wrap-ioredis.js';
+import { type NodeRedisClient, wrapNodeRedis } from './node-redis/wrap-node-redis.js';
 import { type LifelineOptions, resolveOptions } from './options.js';
 
 const WRAPPED = Symbol.for('redis-lifeline.wrapped');
@@ -15,13 +16,20 @@ export function lifeline<T extends object>(client: T, options?: LifelineOptions)
   if (target[WRAPPED]) return client;
   if (isIoredis(client)) {
     wrapIoredis(client as unknown as IoredisInternals, resolved);
+  } else if (isNodeRedis(client)) {
+    wrapNodeRedis(client as unknown as NodeRedisClient, resolved);
   } else {
     throw new TypeError(
-      'lifeline(client) expects an ioredis Redis instance (node-redis support is in progress)',
+      'lifeline(client) expects an ioredis Redis instance or a node-redis client (createClient())',
     );
   }
   Object.defineProperty(target, WRAPPED, { value: true });
   return client;
+}
+
+function isNodeRedis(client: object): boolean {
+  const c = client as Partial<NodeRedisClient>;
+  return typeof c.sendCommand === 'function' && 'isReady' in c && 'isOpen' in c && !('offlineQueue' in c);
 }
 
 function isIoredis(client: object): boolean {

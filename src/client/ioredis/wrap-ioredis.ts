@@ -99,15 +99,21 @@ export function wrapIoredis(client: IoredisInternals, o: ResolvedOptions): void 
     return send(command, stream);
   };
 
+  let wasReady = false;
   client.on('connect', () => {
     if (client.stream) watch.attach(client.stream);
   });
-  client.on('ready', () => watch.ready());
+  client.on('ready', () => {
+    wasReady = true;
+    watch.ready();
+  });
 
   // ioredis emits 'close' after it moved the unanswered commands to prevCommandQueue, and before it
   // resends them on 'ready': the moment to decide.
   client.on('close', () => {
-    if (closedByApp) return;
+    // Only a working connection drops; a refused reconnect attempt is part of the same outage.
+    if (closedByApp || !wasReady) return;
+    wasReady = false;
     const cause = watch.dropped();
     const queue = client.prevCommandQueue;
     if (!queue) return;

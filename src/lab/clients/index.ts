@@ -1,10 +1,11 @@
 import type { ClientFactory } from './client-under-test.js';
 import { ioredisClient, lifelineIoredisClient } from './ioredis-client.js';
-import { nodeRedisClient } from './node-redis-client.js';
+import { lifelineNodeRedisClient, nodeRedisClient } from './node-redis-client.js';
 
 /** The clients `lifeline lab --client` can test. */
 export const CLIENTS: Record<string, ClientFactory> = {
   ioredis: ioredisClient,
   'node-redis': nodeRedisClient,
   'lifeline-ioredis': lifelineIoredisClient,
+  'lifeline-node-redis': lifelineNodeRedisClient,
 };

@@ -1,11 +1,36 @@
 import { createClient, type RedisClientOptions } from 'redis';
-import { type ClientFactory, describeError } from './client-under-test.js';
+import { type DisconnectEvent, EVENTS, type PubsubGapEvent } from '../../client/events.js';
+import { lifeline } from '../../client/lifeline.js';
+import {
+  type ClientFactory,
+  type ClientFactoryOptions,
+  type ClientUnderTest,
+  describeError,
+} from './client-under-test.js';
 
 /** node-redis as an application uses it: its defaults, plus whatever the user's options say. */
-export const nodeRedisClient: ClientFactory = ({ host, port, options, onEvent }) => {
+export const nodeRedisClient: ClientFactory = (factoryOptions) => makeNodeRedisClient(factoryOptions, false);
+
+/** The same, wrapped by lifeline(client): its own events are reported as the app would see them. */
+export const lifelineNodeRedisClient: ClientFactory = (factoryOptions) =>
+  makeNodeRedisClient(factoryOptions, true);
+
+function makeNodeRedisClient(
+  { host, port, options, onEvent }: ClientFactoryOptions,
+  wrap: boolean,
+): ClientUnderTest {
   const userSocket = (options.socket ?? {}) as Record<string, unknown>;
   const config = { ...options, socket: { ...userSocket, host, port } } as RedisClientOptions;
   const watch = (client: ReturnType<typeof createClient>, role: 'client' | 'subscriber') => {
+    if (wrap) {
+      lifeline(client);
+      client.on(EVENTS.disconnect, (e: DisconnectEvent) =>
+        onEvent({ role, event: EVENTS.disconnect, message: `cause=${e.cause} (${e.confidence})` }),
+      );
+      client.on(EVENTS.pubsubGap, (e: PubsubGapEvent) =>
+        onEvent({ role, event: EVENTS.pubsubGap, message: `${e.durationMs} ms on ${e.channels.join(',')}` }),
+      );
+    }
     client.on('error', (error: unknown) => onEvent({ role, event: 'error', ...describeError(error) }));
     for (const event of ['connect', 'ready', 'reconnecting', 'end'] as const) {
       client.on(event, () => onEvent({ role, event }));
@@ -15,7 +40,7 @@ export const nodeRedisClient: ClientFactory = ({ host, port, options, onEvent })
   const client = watch(createClient(config), 'client');
   let subscriber: ReturnType<typeof createClient> | undefined;
   return {
-    library: 'node-redis',
+    library: wrap ? 'lifeline(node-redis)' : 'node-redis',
     connect: async () => {
       await client.connect();
     },
@@ -31,4 +56,4 @@ export const nodeRedisClient: ClientFactory = ({ host, port, options, onEvent })
       }
     },
   };
-};
+}
