@@ -151,8 +151,12 @@ export class ConnectionWatch {
     }
     void this.learn().then((after) => {
       if (p && this.pending === p) {
+        // A refusal read off the wire is already certain; otherwise the server's deltas decide.
+        const certain = p.provisional.confidence === 'high' && p.provisional.cause === 'maxclients';
         const confirmed =
-          after && this.snapshot ? attribute(p.facts, serverDeltas(this.snapshot, after)) : p.provisional;
+          !certain && after && this.snapshot
+            ? attribute(p.facts, serverDeltas(this.snapshot, after))
+            : p.provisional;
         this.announce(confirmed, performance.now() - p.at);
       }
       this.snapshot = after ?? this.snapshot;

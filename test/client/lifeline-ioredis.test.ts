@@ -41,6 +41,8 @@ async function rig(
   const disconnects: DisconnectEvent[] = [];
   client.on('lifeline:disconnect', (e: DisconnectEvent) => disconnects.push(e));
   await client.ping();
+  // lifeline reads its first server snapshot as the connection becomes ready; let it land.
+  await new Promise((resolve) => setTimeout(resolve, 100));
   return { server, proxy, admin, client, disconnects };
 }
 
