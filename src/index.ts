@@ -1,2 +1,3 @@
+export * from './client/index.js';
 export { CannotRunError, LifelineError } from './core/errors.js';
 export * from './doctor/index.js';
