@@ -9,6 +9,7 @@ export {
   type PubsubGapEvent,
 } from './events.js';
 export { lifeline } from './lifeline.js';
+export { lifelineMetrics } from './metrics.js';
 export { DEFAULTS, type LifelineOptions, type ReplayPolicy } from './options.js';
 export {
   SafeSubscriber,
