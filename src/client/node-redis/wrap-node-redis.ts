@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { blockingTimeoutMs, replaySafety } from '../command-table.js';
+import { blockingTimeoutMs, type ReplaySafety, replaySafety } from '../command-table.js';
 import { auditConfig } from '../config-audit.js';
 import { ConnectionWatch, type InFlight } from '../connection-watch.js';
 import { CODES, LifelineCommandError } from '../errors.js';
@@ -26,16 +26,24 @@ const LOST = /Socket closed unexpectedly|ECONNRESET|EPIPE|ETIMEDOUT|Socket timeo
 
 /** node-redis rejects written commands when the socket drops; lifeline decides which to send again. */
 function isConnectionLoss(error: unknown): boolean {
-  const e = error as { name?: string; code?: string; message?: string };
-  return e?.name === 'SocketClosedUnexpectedlyError' || LOST.test(`${e?.code ?? ''} ${e?.message ?? ''}`);
+  const e = error as { code?: string; message?: string };
+  return LOST.test(`${e?.code ?? ''} ${e?.message ?? ''}`);
 }
 
-export function wrapNodeRedis(client: NodeRedisClient, o: ResolvedOptions): void {
+const RANK: Record<ReplaySafety, number> = { read: 0, idempotent: 1, unsafe: 2 };
+const worstSafety = (all: ReplaySafety[]): ReplaySafety =>
+  all.reduce<ReplaySafety>((worst, s) => (RANK[s] > RANK[worst] ? s : worst), 'read');
+
+export function wrapNodeRedis(handle: NodeRedisClient, o: ResolvedOptions): void {
   prepareSocketClaims();
+  // createClient() returns an object whose prototype is the client itself (`_self`), and commands
+  // run with `this` = `_self`: instrument `_self`, so every view of the client inherits it.
+  const client = ((handle as { _self?: NodeRedisClient })._self ?? handle) as NodeRedisClient;
   const socketOptions = (client.options?.socket ?? {}) as { host?: string; port?: number; tls?: boolean };
   const port = Number(socketOptions.port ?? 6379);
   const endpoint = `${socketOptions.host ?? 'localhost'}:${port}`;
-  const send = client.sendCommand.bind(client);
+  const original = client.sendCommand;
+  const send = (args: readonly unknown[]) => original.call(client, args);
   const subscribed = { channels: new Set<string>(), patterns: new Set<string>() };
   let socket: Socket | undefined;
   let closedByApp = false;
@@ -48,7 +56,7 @@ export function wrapNodeRedis(client: NodeRedisClient, o: ResolvedOptions): void
       socket: () => (socket && !socket.destroyed ? socket : undefined),
       call: (args) => send(args),
       subscriptions: () => ({ channels: [...subscribed.channels], patterns: [...subscribed.patterns] }),
-      emit: (event, payload) => client.emit(event, payload),
+      emit: (event, payload) => handle.emit(event, payload),
     },
     o,
   );
@@ -97,26 +105,40 @@ export function wrapNodeRedis(client: NodeRedisClient, o: ResolvedOptions): void
       client.once('ready', onReady);
     });
 
-  client.sendCommand = function (this: unknown, args: readonly unknown[], options?: unknown) {
-    const name = String(args[0] ?? '');
-    const rest = args.slice(1);
-    const safety = replaySafety(name, rest, o.idempotentScripts);
+  /**
+   * One command (or a pipeline / MULTI as a unit) under lifeline's rules: tracked while pending, a
+   * deadline, and after a drop: replayed once back, or MAYBE_EXECUTED / POISON_COMMAND.
+   */
+  const guarded = (
+    unit: { name: string; args: readonly unknown[] }[],
+    run: () => Promise<unknown>,
+  ): Promise<unknown> => {
+    const name = unit.length === 1 ? (unit[0]?.name ?? '') : `${unit[0]?.name ?? ''}…(${unit.length})`;
+    const safety = worstSafety(unit.map((c) => replaySafety(c.name, c.args, o.idempotentScripts)));
+    const blockingMs =
+      unit.length === 1 ? blockingTimeoutMs(unit[0]?.name ?? '', unit[0]?.args ?? []) : undefined;
+    const bytes = unit.reduce(
+      (n, c) =>
+        n + c.args.reduce<number>((m, a) => m + (Buffer.isBuffer(a) ? a.length : String(a).length), 0),
+      0,
+    );
     const started = performance.now();
-    const bytes = rest.reduce<number>((n, a) => n + (Buffer.isBuffer(a) ? a.length : String(a).length), 0);
     let kills = 0;
     const attempt = async (): Promise<unknown> => {
-      const entry: InFlight = {
-        name,
-        bytes,
-        sentAt: performance.now(),
-        written: false,
-        blockingMs: blockingTimeoutMs(name, rest),
-      };
+      const entry: InFlight = { name, bytes, sentAt: performance.now(), written: false, blockingMs };
       watch.inFlight.add(entry);
       if (client.isReady) watch.wrote(entry);
       try {
-        return await send.call(this, args, options);
+        return await run();
       } catch (error) {
+        if (closedByApp && /Disconnects client|client is closed/i.test(String((error as Error)?.message))) {
+          throw new LifelineCommandError(
+            CODES.clientClosed,
+            'The client was closed by the application before this command completed.',
+            context(name, entry.written),
+            error,
+          );
+        }
         if (closedByApp || !isConnectionLoss(error) || !entry.written) throw error;
         if (performance.now() - entry.sentAt < POISON_WINDOW_MS) kills++;
         if (kills >= o.poisonAfterKills) {
@@ -128,7 +150,7 @@ export function wrapNodeRedis(client: NodeRedisClient, o: ResolvedOptions): void
           );
         }
         const replay = mayReplay(o.replay, safety);
-        channels.replay.publish({ endpoint, commands: [name], safety, replayed: replay });
+        channels.replay.publish({ endpoint, commands: unit.map((c) => c.name), safety, replayed: replay });
         if (!replay) {
           throw new LifelineCommandError(
             CODES.maybeExecuted,
@@ -146,7 +168,7 @@ export function wrapNodeRedis(client: NodeRedisClient, o: ResolvedOptions): void
     };
     return withDeadline(
       attempt(),
-      o.commandTimeoutMs + (blockingTimeoutMs(name, rest) ?? 0),
+      o.commandTimeoutMs + (blockingMs ?? 0),
       () =>
         new LifelineCommandError(
           CODES.timeout,
@@ -155,6 +177,23 @@ export function wrapNodeRedis(client: NodeRedisClient, o: ResolvedOptions): void
         ),
     );
   };
+
+  client.sendCommand = function (this: unknown, args: readonly unknown[], options?: unknown) {
+    return guarded([{ name: String(args[0] ?? ''), args: args.slice(1) }], () =>
+      original.call(this, args, options),
+    );
+  };
+  // Pipelines and MULTI/EXEC bypass sendCommand in node-redis; they are guarded as one unit.
+  for (const method of ['_executePipeline', '_executeMulti']) {
+    const execute = client[method];
+    if (typeof execute !== 'function') continue;
+    client[method] = function (this: unknown, commands: { args: unknown[] }[], ...rest: unknown[]) {
+      const unit = commands.map((c) => ({ name: String(c.args[0] ?? ''), args: c.args.slice(1) }));
+      return guarded(unit, () =>
+        (execute as (...a: unknown[]) => Promise<unknown>).call(this, commands, ...rest),
+      );
+    };
+  }
 
   // Subscriptions, for the gap report after a resubscribe.
   const track = (method: string, set: Set<string>, add: boolean) => {

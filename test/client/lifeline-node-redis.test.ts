@@ -1,0 +1,280 @@
+/**
+ * lifeline(node-redis) against real servers, faults injected by the lab's proxy: the node-redis 6
+ * counterpart of lifeline-ioredis.test.ts. Each test asserts the figure it is about: detection time,
+ * executions counted on the server, the error code, the cause. Commands go through node-redis's typed
+ * API (client.incr, client.get...), as an application sends them.
+ */
+import { Redis } from 'ioredis';
+import { createClient, type RedisClientOptions } from 'redis';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ConfigWarning } from '../../src/client/config-audit.js';
+import type { DisconnectEvent, PubsubGapEvent } from '../../src/client/events.js';
+import { lifeline } from '../../src/client/lifeline.js';
+import type { LifelineOptions } from '../../src/client/options.js';
+import { FaultProxy } from '../../src/lab/proxy/proxy.js';
+import { type RedisServer, startRedis } from '../../src/lab/redis-server/start-redis.js';
+import { waitFor } from '../support/with-redis.js';
+
+type NodeRedis = ReturnType<typeof createClient>;
+
+interface Rig {
+  server: RedisServer;
+  proxy: FaultProxy;
+  admin: Redis;
+  client: NodeRedis;
+  disconnects: DisconnectEvent[];
+}
+
+const open: (() => Promise<unknown> | unknown)[] = [];
+afterEach(async () => {
+  for (const close of open.splice(0).reverse()) await close();
+});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Settles `p` into a value or an error, or `{ pending: true }` if it has not settled within `ms`. */
+async function settle<T>(
+  p: Promise<T>,
+  ms = 8000,
+): Promise<{ value: T } | { error: Error & Record<string, unknown> } | { pending: true }> {
+  let timer: NodeJS.Timeout | undefined;
+  const bound = new Promise<{ pending: true }>((resolve) => {
+    timer = setTimeout(() => resolve({ pending: true }), ms);
+  });
+  try {
+    return await Promise.race([
+      p.then(
+        (value) => ({ value }),
+        (error: Error & Record<string, unknown>) => ({ error }),
+      ),
+      bound,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Awaits `p`, or throws after `ms` naming `what`. */
+async function within<T>(what: string, p: Promise<T>, ms: number): Promise<T> {
+  const result = await settle(p, ms);
+  if ('pending' in result) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+  if ('error' in result) throw result.error;
+  return result.value;
+}
+
+/** A node-redis client, wrapped, with an error listener and destroyed in afterEach. */
+function wrapped(port: number, options: LifelineOptions = {}, clientOptions: RedisClientOptions = {}) {
+  const client = lifeline(
+    createClient({ ...clientOptions, socket: { ...clientOptions.socket, host: '127.0.0.1', port } }),
+    options,
+  ) as NodeRedis;
+  open.push(() => client.destroy());
+  // node-redis throws an 'error' event without a listener; the drops are what these tests cause.
+  client.on('error', () => undefined);
+  return client;
+}
+
+async function rig(
+  config: Record<string, string> = {},
+  options: LifelineOptions = {},
+  direct = false,
+): Promise<Rig> {
+  const server = await startRedis({ config });
+  open.push(() => server.stop());
+  const proxy = await new FaultProxy({ name: 'rig', upstream: `127.0.0.1:${server.port}` }).start();
+  open.push(() => proxy.stop());
+  const admin = new Redis({ port: server.port, host: '127.0.0.1', connectionName: 'admin' });
+  open.push(() => admin.disconnect());
+  admin.on('error', () => undefined); // ECONNREFUSED while a test restarts the server
+  const client = wrapped(direct ? server.port : proxy.port, options);
+  const disconnects: DisconnectEvent[] = [];
+  client.on('lifeline:disconnect', (e: DisconnectEvent) => disconnects.push(e));
+  await within('the client to connect', client.connect(), 5000);
+  await within('the first PING', client.ping(), 5000);
+  // lifeline reads its first server snapshot as the connection becomes ready; let it land.
+  await sleep(100);
+  return { server, proxy, admin, client, disconnects };
+}
+
+const connectionsReceived = async (admin: Redis) =>
+  Number(/total_connections_received:(\d+)/.exec(await admin.info('stats'))?.[1]);
+
+describe('lifeline(node-redis): dead connections are found in seconds', () => {
+  it('an idle connection in a blackhole is torn down within 5 s (half-open)', async () => {
+    const { proxy, disconnects } = await rig();
+    const started = performance.now();
+    proxy.addToxic({ type: 'blackhole' });
+    await waitFor('the disconnect event', () => disconnects[0], 8000);
+    const detectedMs = performance.now() - started;
+    expect(detectedMs).toBeLessThan(5000);
+    expect(disconnects[0]).toMatchObject({ cause: 'half-open', confidence: 'high' });
+  });
+
+  it('a command in flight in a blackhole settles within 5 s, with MAYBE_EXECUTED for a write', async () => {
+    const { proxy, client } = await rig();
+    proxy.addToxic({ type: 'blackhole' });
+    const started = performance.now();
+    // node-redis alone never settles a written command in a blackhole (its timeout covers queueing only).
+    const result = await settle(client.incr('n'));
+    expect(performance.now() - started).toBeLessThan(5000);
+    expect(result).toMatchObject({ error: { code: 'ERR_LIFELINE_MAYBE_EXECUTED', written: true } });
+  });
+});
+
+describe('lifeline(node-redis): nothing runs twice by accident', () => {
+  it('INCR whose reply is lost: rejected with MAYBE_EXECUTED, executed once on the server', async () => {
+    const { proxy, client, admin } = await rig();
+    proxy.addToxic({ type: 'reply_drop' });
+    // node-redis alone rejects with a bare `read ECONNRESET`, which does not say the INCR ran.
+    const result = await settle(client.incr('n'));
+    expect(result).toMatchObject({
+      error: { code: 'ERR_LIFELINE_MAYBE_EXECUTED', written: true, command: 'INCR' },
+    });
+    expect((result as { error: Error }).error.message).toMatch(/may or may not have run/);
+    expect(await admin.get('n')).toBe('1');
+  });
+
+  it('GET whose reply is lost: replayed and resolved', async () => {
+    const { proxy, client, admin } = await rig();
+    await admin.set('k', 'v');
+    proxy.addToxic({ type: 'reply_drop' });
+    expect(await settle(client.get('k'))).toEqual({ value: 'v' });
+  });
+
+  it('MULTI/EXEC with an INCR whose reply is lost: MAYBE_EXECUTED as a unit, executed once', async () => {
+    const { proxy, client, admin } = await rig();
+    proxy.addToxic({ type: 'reply_drop' });
+    expect(await settle(client.multi().incr('n').get('n').exec())).toMatchObject({
+      error: { code: 'ERR_LIFELINE_MAYBE_EXECUTED' },
+    });
+    expect(await admin.get('n')).toBe('1');
+  });
+
+  it('a pipeline of reads whose replies are lost is replayed as a unit', async () => {
+    const { proxy, client, admin } = await rig();
+    await admin.mset('a', '1', 'b', '2');
+    proxy.addToxic({ type: 'reply_drop' });
+    expect(await settle(client.multi().get('a').get('b').execAsPipeline())).toEqual({ value: ['1', '2'] });
+  });
+});
+
+describe('lifeline(node-redis): no endless loops, every promise settles', () => {
+  it('a read whose reply is too big for the normal-class limit is failed after two kills', async () => {
+    const { client, admin } = await rig({ 'client-output-buffer-limit': 'normal 1mb 256kb 5' }, {}, true);
+    await admin.rpush('big', ...Array.from({ length: 20_000 }, () => 'y'.repeat(200)));
+    const before = await connectionsReceived(admin);
+    const result = await settle(client.lRange('big', 0, -1));
+    expect(result).toMatchObject({ error: { code: 'ERR_LIFELINE_POISON_COMMAND' } });
+    expect((result as { error: Error }).error.message).toMatch(/output-buffer-limit/);
+    const after = await connectionsReceived(admin);
+    // Two kills: the LRANGE, then its one replay; the reconnect after the second is the last.
+    expect(after - before).toBeLessThanOrEqual(3);
+  });
+
+  it('a command without a reply settles at commandTimeoutMs', async () => {
+    const { proxy, client } = await rig(
+      {},
+      { commandTimeoutMs: 500, deadConnectionMs: 60_000, heartbeatIntervalMs: 0 },
+    );
+    proxy.addToxic({ type: 'latency', attributes: { latency: 3000 } });
+    const started = performance.now();
+    expect(await settle(client.get('k'))).toMatchObject({ error: { code: 'ERR_LIFELINE_TIMEOUT' } });
+    expect(performance.now() - started).toBeLessThan(1500);
+  });
+
+  it('destroy() while reconnecting settles every pending promise at once', async () => {
+    const { proxy, client } = await rig();
+    await proxy.disable();
+    await waitFor('reconnecting', () => !client.isReady, 5000);
+    const pending = settle(client.get('k'), 5000);
+    // Let the GET reach node-redis's offline queue before the client goes away.
+    await sleep(50);
+    const destroyedAt = performance.now();
+    client.destroy();
+    const result = await pending;
+    // Well before node-redis's own 5 s queue timeout: destroy() itself settled it.
+    expect(performance.now() - destroyedAt).toBeLessThan(1000);
+    expect(result).toMatchObject({ error: expect.any(Error) });
+    expect(client.isOpen).toBe(false);
+  });
+});
+
+describe('lifeline(node-redis): each drop is explained', () => {
+  it('restart: server-restart, confirmed by the new run_id, and the client is back within a second', async () => {
+    const { server, client, disconnects } = await rig({}, {}, true);
+    await server.restart('shutdown', { downMs: 500 });
+    await waitFor('the disconnect event', () => disconnects[0], 8000);
+    expect(disconnects[0]).toMatchObject({ cause: 'server-restart', confidence: 'high' });
+    expect(disconnects[0]?.downMs).toBeLessThan(2000);
+    expect(await within('PING after the restart', client.ping(), 5000)).toBe('PONG');
+  });
+
+  it('CLIENT KILL: client-kill, from the commandstats delta', async () => {
+    const { admin, disconnects } = await rig({}, {}, true);
+    await admin.call('CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes');
+    await waitFor('the disconnect event', () => disconnects[0], 8000);
+    expect(disconnects[0]?.cause).toBe('client-kill');
+  });
+
+  it('idle timeout: idle-timeout when the heartbeat is off; with the heartbeat the server never reaps', async () => {
+    const off = await rig({ timeout: '1' }, { heartbeatIntervalMs: 0 }, true);
+    await waitFor('the disconnect event', () => off.disconnects[0], 8000);
+    expect(off.disconnects[0]).toMatchObject({ cause: 'idle-timeout', confidence: 'high' });
+    const on = await rig({ timeout: '1' }, {}, true);
+    await sleep(2500);
+    expect(on.disconnects).toEqual([]);
+  });
+
+  it('pub/sub: a resubscribe reports the gap with the channels and the outage window', async () => {
+    const { admin, client } = await rig({}, {}, true);
+    const subscriber = lifeline(client.duplicate());
+    open.push(() => subscriber.destroy());
+    subscriber.on('error', () => undefined);
+    const gaps: PubsubGapEvent[] = [];
+    subscriber.on('lifeline:pubsub-gap', (g: PubsubGapEvent) => gaps.push(g));
+    const received: string[] = [];
+    await within('the subscriber to connect', subscriber.connect(), 5000);
+    await within(
+      'SUBSCRIBE',
+      subscriber.subscribe('orders', (message) => received.push(message)),
+      5000,
+    );
+    expect(await admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub')).toBe(1);
+    await waitFor('the gap event', () => gaps[0], 8000);
+    expect(gaps[0]).toMatchObject({ channels: ['orders'], patterns: [], durationMs: expect.any(Number) });
+    expect(Date.parse(gaps[0]?.to ?? '')).toBeGreaterThanOrEqual(Date.parse(gaps[0]?.from ?? ''));
+    // node-redis resubscribed: a message published after the gap arrives.
+    await waitFor(
+      'a message after the resubscribe',
+      async () => (await admin.publish('orders', 'after')) > 0 && received.includes('after'),
+      5000,
+    );
+  });
+});
+
+describe('lifeline(node-redis): the config audit', () => {
+  const audit = async (clientOptions: RedisClientOptions) => {
+    const server = await startRedis();
+    open.push(() => server.stop());
+    const client = wrapped(server.port, {}, clientOptions);
+    const warnings: ConfigWarning[] = [];
+    client.on('lifeline:warning', (w: ConfigWarning) => warnings.push(w));
+    // The audit runs once, just after lifeline(client); nothing more comes after a short wait.
+    await sleep(200);
+    return warnings.map((w) => w.code);
+  };
+
+  it('warns when socket.socketTimeout is set with the default reconnect strategy', async () => {
+    expect(await audit({ socket: { socketTimeout: 2000 } })).toContain('socket-timeout-no-reconnect');
+    expect(
+      await audit({
+        socket: { socketTimeout: 2000, reconnectStrategy: (retries) => Math.min(retries * 50, 500) },
+      }),
+    ).not.toContain('socket-timeout-no-reconnect');
+  });
+
+  it('warns that pingInterval has no deadline', async () => {
+    expect(await audit({ pingInterval: 1000 })).toContain('ping-interval-no-deadline');
+    expect(await audit({})).toEqual([]);
+  });
+});
