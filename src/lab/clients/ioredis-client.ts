@@ -1,12 +1,11 @@
 import { Redis, type RedisOptions } from 'ioredis';
-import { type DisconnectEvent, EVENTS, type PubsubGapEvent } from '../../client/events.js';
-import { lifeline } from '../../client/lifeline.js';
 import {
   type ClientFactory,
   type ClientFactoryOptions,
   type ClientUnderTest,
   describeError,
 } from './client-under-test.js';
+import { wrapWithLifeline } from './wrap-with-lifeline.js';
 
 /** ioredis as an application uses it: its defaults, plus whatever the user's options say. */
 export const ioredisClient: ClientFactory = (factoryOptions) => makeIoredisClient(factoryOptions, false);
@@ -21,15 +20,7 @@ function makeIoredisClient(
 ): ClientUnderTest {
   const make = (role: 'client' | 'subscriber') => {
     const redis = new Redis({ host, port, lazyConnect: true, ...(options as RedisOptions) });
-    if (wrap) {
-      lifeline(redis);
-      redis.on(EVENTS.disconnect, (e: DisconnectEvent) =>
-        onEvent({ role, event: EVENTS.disconnect, message: `cause=${e.cause} (${e.confidence})` }),
-      );
-      redis.on(EVENTS.pubsubGap, (e: PubsubGapEvent) =>
-        onEvent({ role, event: EVENTS.pubsubGap, message: `${e.durationMs} ms on ${e.channels.join(',')}` }),
-      );
-    }
+    if (wrap) wrapWithLifeline(redis, role, onEvent);
     redis.on('error', (error) => onEvent({ role, event: 'error', ...describeError(error) }));
     for (const event of ['close', 'reconnecting', 'ready', 'end'] as const) {
       redis.on(event, (arg: unknown) =>

@@ -1,12 +1,11 @@
 import { createClient, type RedisClientOptions } from 'redis';
-import { type DisconnectEvent, EVENTS, type PubsubGapEvent } from '../../client/events.js';
-import { lifeline } from '../../client/lifeline.js';
 import {
   type ClientFactory,
   type ClientFactoryOptions,
   type ClientUnderTest,
   describeError,
 } from './client-under-test.js';
+import { wrapWithLifeline } from './wrap-with-lifeline.js';
 
 /** node-redis as an application uses it: its defaults, plus whatever the user's options say. */
 export const nodeRedisClient: ClientFactory = (factoryOptions) => makeNodeRedisClient(factoryOptions, false);
@@ -22,15 +21,7 @@ function makeNodeRedisClient(
   const userSocket = (options.socket ?? {}) as Record<string, unknown>;
   const config = { ...options, socket: { ...userSocket, host, port } } as RedisClientOptions;
   const watch = (client: ReturnType<typeof createClient>, role: 'client' | 'subscriber') => {
-    if (wrap) {
-      lifeline(client);
-      client.on(EVENTS.disconnect, (e: DisconnectEvent) =>
-        onEvent({ role, event: EVENTS.disconnect, message: `cause=${e.cause} (${e.confidence})` }),
-      );
-      client.on(EVENTS.pubsubGap, (e: PubsubGapEvent) =>
-        onEvent({ role, event: EVENTS.pubsubGap, message: `${e.durationMs} ms on ${e.channels.join(',')}` }),
-      );
-    }
+    if (wrap) wrapWithLifeline(client, role, onEvent);
     client.on('error', (error: unknown) => onEvent({ role, event: 'error', ...describeError(error) }));
     for (const event of ['connect', 'ready', 'reconnecting', 'end'] as const) {
       client.on(event, () => onEvent({ role, event }));
