@@ -21,15 +21,22 @@ export interface WatchAdapter {
   emit(event: string, payload: unknown): void;
 }
 
-/** A command the application sent, as the watch sees it. */
+/** A command the application sent, as the watch sees it. Kept cheap: sizes are measured only on a drop. */
 export interface InFlight {
   name: string;
-  bytes: number;
+  /** The arguments (every command of a unit), read only when a drop needs the size in flight. */
+  args: readonly (readonly unknown[])[];
   sentAt: number;
   written: boolean;
   /** The command's own server-side timeout (blocking commands); 0 blocks forever. */
   blockingMs: number | undefined;
+  /** When it must have settled (performance.now clock), and how to settle it then. */
+  deadlineAt?: number;
+  expire?: () => void;
 }
+
+export const argBytes = (args: readonly unknown[]): number =>
+  args.reduce<number>((n, a) => n + (Buffer.isBuffer(a) ? a.length : String(a).length), 0);
 
 const TICK_MS = 250;
 const MAXCLIENTS_REPLY = '-ERR max number of clients';
@@ -117,7 +124,7 @@ export class ConnectionWatch {
         : undefined,
       killedBy: this.killedBy,
       quietMs: at - this.lastReadAt,
-      inFlight: written.map((c) => ({ name: c.name, bytes: c.bytes })),
+      inFlight: written.map((c) => ({ name: c.name, bytes: c.args.reduce((n, a) => n + argBytes(a), 0) })),
       subscribed: subscriptions.channels.length + subscriptions.patterns.length > 0,
       serverTimeoutS: this.serverTimeoutS,
     };
@@ -171,8 +178,17 @@ export class ConnectionWatch {
   }
 
   private check(): void {
-    if (this.stopped || !this.adapter.isReady()) return;
+    if (this.stopped) return;
     const t = performance.now();
+    // Deadlines: one sweep every tick instead of a timer per command (a timer each costs a third of
+    // a pipelined command's time).
+    for (const c of this.inFlight) {
+      if (c.deadlineAt !== undefined && t >= c.deadlineAt) {
+        this.inFlight.delete(c);
+        c.expire?.();
+      }
+    }
+    if (!this.adapter.isReady()) return;
     const o = this.o;
     for (const c of this.inFlight) {
       if (!c.written) continue;
@@ -182,7 +198,10 @@ export class ConnectionWatch {
           : c.blockingMs === 0
             ? Number.POSITIVE_INFINITY
             : c.blockingMs + o.deadConnectionMs;
-      if (t - c.sentAt >= limit && t - this.lastReadAt >= o.deadConnectionMs) return this.kill('watchdog');
+      if (t - c.sentAt >= limit && t - this.lastReadAt >= o.deadConnectionMs) {
+        this.kill('watchdog');
+        return;
+      }
     }
     const idle = t - Math.max(this.lastReadAt, this.lastWriteAt);
     if (

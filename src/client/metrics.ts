@@ -61,15 +61,14 @@ export function lifelineMetrics(registry: Registry = defaultRegistry): () => voi
     unsubscribe('lifeline:disconnect', onDisconnect);
     unsubscribe('lifeline:pubsub-gap', onGap);
     unsubscribe('lifeline:replay', onReplay);
-    for (const metric of [disconnects, downtime, gaps, gapSeconds, replays])
-      for (const name of [
-        'lifeline_client_disconnects_total',
-        'lifeline_client_reconnect_seconds',
-        'lifeline_client_pubsub_gaps_total',
-        'lifeline_client_pubsub_gap_seconds_total',
-        'lifeline_client_unanswered_commands_total',
-      ]) {
-        registry.removeSingleMetric(name);
-      }
+    for (const name of [
+      'lifeline_client_disconnects_total',
+      'lifeline_client_reconnect_seconds',
+      'lifeline_client_pubsub_gaps_total',
+      'lifeline_client_pubsub_gap_seconds_total',
+      'lifeline_client_unanswered_commands_total',
+    ]) {
+      registry.removeSingleMetric(name);
+    }
   };
 }

@@ -21,7 +21,7 @@ export function wrapIoredis(client: IoredisInternals, o: ResolvedOptions): void 
   const endpoint = `${String(client.options.host ?? '127.0.0.1')}:${String(client.options.port ?? 6379)}`;
   const send = client.sendCommand.bind(client);
   const ours = new WeakSet<IoredisCommand>();
-  const tracked = new Map<IoredisCommand, InFlight & { timer?: NodeJS.Timeout }>();
+  const tracked = new Map<IoredisCommand, InFlight>();
   const kills = new WeakMap<IoredisCommand, number>();
   let closedByApp = false;
 
@@ -58,38 +58,35 @@ export function wrapIoredis(client: IoredisInternals, o: ResolvedOptions): void 
     suspectedCause: watch.lastCause,
   });
 
-  // Every application command: tracked while pending, with a deadline.
+  // Every application command: tracked while pending, with a deadline (swept by the watch's tick).
   client.sendCommand = (command, stream) => {
     if (ours.has(command)) return send(command, stream);
     let t = tracked.get(command);
     if (!t) {
-      const entry: InFlight & { timer?: NodeJS.Timeout } = {
+      const blockingMs = blockingTimeoutMs(command.name, command.args);
+      const entry: InFlight = {
         name: command.name,
-        bytes: command.args.reduce<number>(
-          (n, a) => n + (Buffer.isBuffer(a) ? a.length : String(a).length),
-          0,
-        ),
+        args: [command.args],
         sentAt: performance.now(),
         written: false,
-        blockingMs: blockingTimeoutMs(command.name, command.args),
+        blockingMs,
       };
+      if (o.commandTimeoutMs > 0) {
+        const limit = o.commandTimeoutMs + (blockingMs ?? 0);
+        entry.deadlineAt = entry.sentAt + limit;
+        entry.expire = () =>
+          command.reject(
+            new LifelineCommandError(
+              CODES.timeout,
+              `No reply within ${limit} ms; the command may or may not have run.`,
+              context(command, entry.written),
+            ),
+          );
+      }
       t = entry;
       tracked.set(command, entry);
       watch.inFlight.add(entry);
-      if (o.commandTimeoutMs > 0) {
-        const limit = o.commandTimeoutMs + (entry.blockingMs ?? 0);
-        entry.timer = setTimeout(() => {
-          const error = new LifelineCommandError(
-            CODES.timeout,
-            `No reply within ${limit} ms; the command may or may not have run.`,
-            context(command, entry.written),
-          );
-          command.reject(error);
-        }, limit);
-        entry.timer.unref();
-      }
       const done = () => {
-        clearTimeout(entry.timer);
         tracked.delete(command);
         watch.inFlight.delete(entry);
       };

@@ -113,24 +113,46 @@ export function wrapNodeRedis(handle: NodeRedisClient, o: ResolvedOptions): void
     unit: { name: string; args: readonly unknown[] }[],
     run: () => Promise<unknown>,
   ): Promise<unknown> => {
-    const name = unit.length === 1 ? (unit[0]?.name ?? '') : `${unit[0]?.name ?? ''}…(${unit.length})`;
-    const safety = worstSafety(unit.map((c) => replaySafety(c.name, c.args, o.idempotentScripts)));
-    const blockingMs =
-      unit.length === 1 ? blockingTimeoutMs(unit[0]?.name ?? '', unit[0]?.args ?? []) : undefined;
-    const bytes = unit.reduce(
-      (n, c) =>
-        n + c.args.reduce<number>((m, a) => m + (Buffer.isBuffer(a) ? a.length : String(a).length), 0),
-      0,
-    );
+    const first = unit[0] as { name: string; args: readonly unknown[] };
+    const name = unit.length === 1 ? first.name : `${first.name}…(${unit.length})`;
+    const blockingMs = unit.length === 1 ? blockingTimeoutMs(first.name, first.args) : undefined;
     const started = performance.now();
     let kills = 0;
-    const attempt = async (): Promise<unknown> => {
-      const entry: InFlight = { name, bytes, sentAt: performance.now(), written: false, blockingMs };
-      watch.inFlight.add(entry);
-      if (client.isReady) watch.wrote(entry);
-      try {
-        return await run();
-      } catch (error) {
+    return new Promise((resolve, reject) => {
+      const attempt = (): void => {
+        const entry: InFlight = {
+          name,
+          args: unit.map((c) => c.args),
+          sentAt: performance.now(),
+          written: false,
+          blockingMs,
+        };
+        if (o.commandTimeoutMs > 0) {
+          entry.deadlineAt = started + o.commandTimeoutMs + (blockingMs ?? 0);
+          entry.expire = () =>
+            reject(
+              new LifelineCommandError(
+                CODES.timeout,
+                'No reply in time; the command may or may not have run.',
+                context(name, entry.written),
+              ),
+            );
+        }
+        watch.inFlight.add(entry);
+        if (client.isReady) watch.wrote(entry);
+        run().then(
+          (value) => {
+            watch.inFlight.delete(entry);
+            resolve(value);
+          },
+          (error: unknown) => {
+            watch.inFlight.delete(entry);
+            afterFailure(error, entry).then((again) => (again ? attempt() : undefined), reject);
+          },
+        );
+      };
+      /** Resolves true to send again; rejects with the error the application should see. */
+      const afterFailure = async (error: unknown, entry: InFlight): Promise<boolean> => {
         if (closedByApp && /Disconnects client|client is closed/i.test(String((error as Error)?.message))) {
           throw new LifelineCommandError(
             CODES.clientClosed,
@@ -149,6 +171,7 @@ export function wrapNodeRedis(handle: NodeRedisClient, o: ResolvedOptions): void
             error,
           );
         }
+        const safety = worstSafety(unit.map((c) => replaySafety(c.name, c.args, o.idempotentScripts)));
         const replay = mayReplay(o.replay, safety);
         channels.replay.publish({ endpoint, commands: unit.map((c) => c.name), safety, replayed: replay });
         if (!replay) {
@@ -161,21 +184,10 @@ export function wrapNodeRedis(handle: NodeRedisClient, o: ResolvedOptions): void
         }
         const budget = o.commandTimeoutMs > 0 ? o.commandTimeoutMs - (performance.now() - started) : 30_000;
         if (!(await ready(Math.max(0, budget)))) throw error;
-        return attempt();
-      } finally {
-        watch.inFlight.delete(entry);
-      }
-    };
-    return withDeadline(
-      attempt(),
-      o.commandTimeoutMs + (blockingMs ?? 0),
-      () =>
-        new LifelineCommandError(
-          CODES.timeout,
-          'No reply in time; the command may or may not have run.',
-          context(name, true),
-        ),
-    );
+        return true;
+      };
+      attempt();
+    });
   };
 
   client.sendCommand = function (this: unknown, args: readonly unknown[], options?: unknown) {
@@ -237,14 +249,4 @@ export function wrapNodeRedis(handle: NodeRedisClient, o: ResolvedOptions): void
     });
     for (const warning of warnings) client.emit(EVENTS.warning, warning);
   });
-}
-
-function withDeadline<T>(promise: Promise<T>, ms: number, error: () => Error): Promise<T> {
-  if (!(ms > 0)) return promise;
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(error()), ms);
-    timer.unref();
-  });
-  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }
