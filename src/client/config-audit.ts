@@ -45,6 +45,13 @@ export function auditConfig(c: AuditInput): ConfigWarning[] {
       message: `socket.socketTimeout (${c.socketTimeoutMs} ms) with the default reconnectStrategy closes the client for good on the first timeout, even a healthy idle one; lifeline's heartbeat and watchdog detect dead sockets without it.`,
     });
   }
+  if (c.library === 'node-redis' && !c.customReconnectStrategy) {
+    warnings.push({
+      code: 'default-reconnect-strategy',
+      message:
+        "node-redis's default reconnect strategy waits up to 2 s between attempts and gives up after a socket timeout; pass socket.reconnectStrategy: lifelineReconnectStrategy() (full jitter, 0–500 ms) at createClient().",
+    });
+  }
   if (c.library === 'node-redis' && c.pingIntervalMs !== undefined) {
     warnings.push({
       code: 'ping-interval-no-deadline',

@@ -15,6 +15,8 @@ export interface WatchAdapter {
   isReady(): boolean;
   /** The live socket, once connected. */
   socket(): Socket | undefined;
+  /** The application's pending commands (written or queued), read on each tick and on a drop. */
+  pending(): Iterable<InFlight>;
   /** A command of lifeline's own (PING, INFO, CONFIG GET) on the watched connection. */
   call(args: readonly string[]): Promise<unknown>;
   subscriptions(): { channels: string[]; patterns: string[] };
@@ -58,7 +60,6 @@ interface PendingDisconnect {
  * announcement of every drop (confirmed with the server after reconnecting).
  */
 export class ConnectionWatch {
-  readonly inFlight = new Set<InFlight>();
   lastReadAt = performance.now();
   lastWriteAt = performance.now();
   /** The cause of the last drop, for error messages. */
@@ -115,7 +116,7 @@ export class ConnectionWatch {
   /** The connection dropped: attribute it now, announce it once confirmed (or after a short wait). */
   dropped(): Attribution {
     const at = performance.now();
-    const written = [...this.inFlight].filter((c) => c.written);
+    const written = [...this.adapter.pending()].filter((c) => c.written);
     const recentError = this.lastError && at - this.lastError.at < 1000 ? this.lastError.error : undefined;
     const subscriptions = this.adapter.subscriptions();
     const facts: DisconnectFacts = {
@@ -182,15 +183,14 @@ export class ConnectionWatch {
     const t = performance.now();
     // Deadlines: one sweep every tick instead of a timer per command (a timer each costs a third of
     // a pipelined command's time).
-    for (const c of this.inFlight) {
-      if (c.deadlineAt !== undefined && t >= c.deadlineAt) {
-        this.inFlight.delete(c);
-        c.expire?.();
-      }
+    let pending = 0;
+    for (const c of this.adapter.pending()) {
+      if (c.deadlineAt !== undefined && t >= c.deadlineAt) c.expire?.();
+      else pending++;
     }
     if (!this.adapter.isReady()) return;
     const o = this.o;
-    for (const c of this.inFlight) {
+    for (const c of this.adapter.pending()) {
       if (!c.written) continue;
       const limit =
         c.blockingMs === undefined
@@ -205,7 +205,7 @@ export class ConnectionWatch {
     }
     const idle = t - Math.max(this.lastReadAt, this.lastWriteAt);
     if (
-      this.inFlight.size === 0 &&
+      pending === 0 &&
       !this.heartbeatPending &&
       o.heartbeatIntervalMs > 0 &&
       idle >= o.heartbeatIntervalMs

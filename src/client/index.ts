@@ -1,4 +1,4 @@
-export { fullJitterDelay } from './backoff.js';
+export { fullJitterDelay, lifelineReconnectStrategy } from './backoff.js';
 export { type ReplaySafety, replaySafety } from './command-table.js';
 export type { DisconnectCause } from './disconnect-cause.js';
 export { CODES, LifelineCommandError } from './errors.js';

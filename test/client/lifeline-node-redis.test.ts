@@ -7,6 +7,7 @@
 import { Redis } from 'ioredis';
 import { createClient, type RedisClientOptions } from 'redis';
 import { afterEach, describe, expect, it } from 'vitest';
+import { lifelineReconnectStrategy } from '../../src/client/backoff.js';
 import type { ConfigWarning } from '../../src/client/config-audit.js';
 import type { DisconnectEvent, PubsubGapEvent } from '../../src/client/events.js';
 import { lifeline } from '../../src/client/lifeline.js';
@@ -275,6 +276,10 @@ describe('lifeline(node-redis): the config audit', () => {
 
   it('warns that pingInterval has no deadline', async () => {
     expect(await audit({ pingInterval: 1000 })).toContain('ping-interval-no-deadline');
-    expect(await audit({})).toEqual([]);
+  });
+
+  it("suggests lifeline's reconnect strategy over node-redis's default, and is quiet once it is used", async () => {
+    expect(await audit({})).toEqual(['default-reconnect-strategy']);
+    expect(await audit({ socket: { reconnectStrategy: lifelineReconnectStrategy() } })).toEqual([]);
   });
 });

@@ -12,6 +12,18 @@ import { unitSafety, unitsOf } from './replay.js';
 /** A drop this soon after a command was written counts against the command. */
 const POISON_WINDOW_MS = 2000;
 
+// Stamps lifeline puts on ioredis Command objects (symbols: invisible to ioredis and the app).
+const QUEUED_AT = Symbol('lifeline.queuedAt');
+const WRITTEN_AT = Symbol('lifeline.writtenAt');
+const BLOCKING = Symbol('lifeline.blockingMs');
+const EXPIRED = Symbol('lifeline.expired');
+type StampedCommand = IoredisCommand & {
+  [QUEUED_AT]?: number;
+  [WRITTEN_AT]?: number;
+  [BLOCKING]?: number;
+  [EXPIRED]?: boolean;
+};
+
 /**
  * Instruments an ioredis client in place (see docs/client.md). ioredis keeps the commands written
  * but unanswered in `prevCommandQueue` and resends them on reconnect; lifeline decides, before that
@@ -21,7 +33,6 @@ export function wrapIoredis(client: IoredisInternals, o: ResolvedOptions): void 
   const endpoint = `${String(client.options.host ?? '127.0.0.1')}:${String(client.options.port ?? 6379)}`;
   const send = client.sendCommand.bind(client);
   const ours = new WeakSet<IoredisCommand>();
-  const tracked = new Map<IoredisCommand, InFlight>();
   const kills = new WeakMap<IoredisCommand, number>();
   let closedByApp = false;
 
@@ -30,6 +41,7 @@ export function wrapIoredis(client: IoredisInternals, o: ResolvedOptions): void 
       endpoint,
       isReady: () => client.status === 'ready',
       socket: () => client.stream,
+      pending,
       call([name, ...args]) {
         const command = new Command(String(name).toLowerCase(), args) as unknown as IoredisCommand;
         ours.add(command);
@@ -58,43 +70,64 @@ export function wrapIoredis(client: IoredisInternals, o: ResolvedOptions): void 
     suspectedCause: watch.lastCause,
   });
 
-  // Every application command: tracked while pending, with a deadline (swept by the watch's tick).
+  // Every application command: stamped with when it was written; ioredis's own queues are the list
+  // of what is pending, so the hot path allocates nothing.
   client.sendCommand = (command, stream) => {
-    if (ours.has(command)) return send(command, stream);
-    let t = tracked.get(command);
-    if (!t) {
-      const blockingMs = blockingTimeoutMs(command.name, command.args);
-      const entry: InFlight = {
-        name: command.name,
-        args: [command.args],
-        sentAt: performance.now(),
-        written: false,
-        blockingMs,
-      };
-      if (o.commandTimeoutMs > 0) {
-        const limit = o.commandTimeoutMs + (blockingMs ?? 0);
-        entry.deadlineAt = entry.sentAt + limit;
-        entry.expire = () =>
-          command.reject(
-            new LifelineCommandError(
-              CODES.timeout,
-              `No reply within ${limit} ms; the command may or may not have run.`,
-              context(command, entry.written),
-            ),
-          );
+    if (!ours.has(command)) {
+      const stamped = command as StampedCommand;
+      stamped[QUEUED_AT] ??= performance.now();
+      if (client.status === 'ready' && client.stream?.writable) {
+        const at = performance.now();
+        stamped[WRITTEN_AT] = at;
+        watch.lastWriteAt = at;
       }
-      t = entry;
-      tracked.set(command, entry);
-      watch.inFlight.add(entry);
-      const done = () => {
-        tracked.delete(command);
-        watch.inFlight.delete(entry);
-      };
-      command.promise.then(done, done);
     }
-    if (client.status === 'ready' && client.stream?.writable) watch.wrote(t);
     return send(command, stream);
   };
+
+  /** A view of one pending command for the watch (built on ticks and drops, not per command). */
+  const view = (command: IoredisCommand): InFlight => {
+    const stamped = command as StampedCommand;
+    stamped[BLOCKING] ??= blockingTimeoutMs(command.name, command.args) ?? -1;
+    const blockingMs = stamped[BLOCKING] < 0 ? undefined : stamped[BLOCKING];
+    const queuedAt = stamped[QUEUED_AT] ?? performance.now();
+    const entry: InFlight = {
+      name: command.name,
+      args: [command.args],
+      sentAt: stamped[WRITTEN_AT] ?? queuedAt,
+      written: stamped[WRITTEN_AT] !== undefined,
+      blockingMs,
+    };
+    if (o.commandTimeoutMs > 0 && !stamped[EXPIRED]) {
+      const limit = o.commandTimeoutMs + (blockingMs ?? 0);
+      entry.deadlineAt = queuedAt + limit;
+      entry.expire = () => {
+        stamped[EXPIRED] = true;
+        command.reject(
+          new LifelineCommandError(
+            CODES.timeout,
+            `No reply within ${limit} ms; the command may or may not have run.`,
+            context(command, entry.written),
+          ),
+        );
+      };
+    }
+    return entry;
+  };
+  function* pending(): Generator<InFlight> {
+    const prev = client.prevCommandQueue;
+    for (const queue of [
+      prev,
+      client.commandQueue === prev ? null : client.commandQueue,
+      client.offlineQueue,
+    ]) {
+      if (!queue) continue;
+      for (let i = 0; i < queue.length; i++) {
+        const command = queue.peekAt(i)?.command;
+        if (command && !ours.has(command) && !(command as StampedCommand)[EXPIRED]) yield view(command);
+      }
+    }
+  }
 
   let wasReady = false;
   client.on('connect', () => {
@@ -118,7 +151,7 @@ export function wrapIoredis(client: IoredisInternals, o: ResolvedOptions): void 
       c.reject(new Error('lifeline: own command abandoned'));
     const at = performance.now();
     const justWritten = (c: IoredisCommand) =>
-      at - (tracked.get(c)?.sentAt ?? Number.NEGATIVE_INFINITY) < POISON_WINDOW_MS;
+      at - ((c as StampedCommand)[WRITTEN_AT] ?? Number.NEGATIVE_INFINITY) < POISON_WINDOW_MS;
     const reject = new Map<IoredisCommand, LifelineCommandError>();
     for (const unit of unitsOf(queue)) {
       const safety = unitSafety(unit, o.idempotentScripts);
@@ -153,7 +186,7 @@ export function wrapIoredis(client: IoredisInternals, o: ResolvedOptions): void 
           new LifelineCommandError(
             CODES.clientClosed,
             'The client was closed by the application before this command completed.',
-            context(c, tracked.get(c)?.written ?? false),
+            context(c, (c as StampedCommand)[WRITTEN_AT] !== undefined),
           ),
         );
       }

@@ -46,6 +46,7 @@ export function wrapNodeRedis(handle: NodeRedisClient, o: ResolvedOptions): void
   const send = (args: readonly unknown[]) => original.call(client, args);
   const subscribed = { channels: new Set<string>(), patterns: new Set<string>() };
   let socket: Socket | undefined;
+  const pendingSet = new Set<InFlight>();
   let closedByApp = false;
   let reconnects = 0;
 
@@ -54,6 +55,7 @@ export function wrapNodeRedis(handle: NodeRedisClient, o: ResolvedOptions): void
       endpoint,
       isReady: () => client.isReady,
       socket: () => (socket && !socket.destroyed ? socket : undefined),
+      pending: () => pendingSet,
       call: (args) => send(args),
       subscriptions: () => ({ channels: [...subscribed.channels], patterns: [...subscribed.patterns] }),
       emit: (event, payload) => handle.emit(event, payload),
@@ -86,8 +88,8 @@ export function wrapNodeRedis(handle: NodeRedisClient, o: ResolvedOptions): void
     written,
     sinceLastReadMs: performance.now() - watch.lastReadAt,
     sinceLastWriteMs: performance.now() - watch.lastWriteAt,
-    inFlight: [...watch.inFlight].filter((c) => c.written).length,
-    queued: [...watch.inFlight].filter((c) => !c.written).length,
+    inFlight: [...pendingSet].filter((c) => c.written).length,
+    queued: [...pendingSet].filter((c) => !c.written).length,
     reconnectAttempts: reconnects,
     suspectedCause: watch.lastCause,
   });
@@ -129,7 +131,8 @@ export function wrapNodeRedis(handle: NodeRedisClient, o: ResolvedOptions): void
         };
         if (o.commandTimeoutMs > 0) {
           entry.deadlineAt = started + o.commandTimeoutMs + (blockingMs ?? 0);
-          entry.expire = () =>
+          entry.expire = () => {
+            pendingSet.delete(entry);
             reject(
               new LifelineCommandError(
                 CODES.timeout,
@@ -137,16 +140,17 @@ export function wrapNodeRedis(handle: NodeRedisClient, o: ResolvedOptions): void
                 context(name, entry.written),
               ),
             );
+          };
         }
-        watch.inFlight.add(entry);
+        pendingSet.add(entry);
         if (client.isReady) watch.wrote(entry);
         run().then(
           (value) => {
-            watch.inFlight.delete(entry);
+            pendingSet.delete(entry);
             resolve(value);
           },
           (error: unknown) => {
-            watch.inFlight.delete(entry);
+            pendingSet.delete(entry);
             afterFailure(error, entry).then((again) => (again ? attempt() : undefined), reject);
           },
         );

@@ -1,4 +1,5 @@
 import { createClient, type RedisClientOptions } from 'redis';
+import { lifelineReconnectStrategy } from '../../client/backoff.js';
 import {
   type ClientFactory,
   type ClientFactoryOptions,
@@ -19,7 +20,12 @@ function makeNodeRedisClient(
   wrap: boolean,
 ): ClientUnderTest {
   const userSocket = (options.socket ?? {}) as Record<string, unknown>;
-  const config = { ...options, socket: { ...userSocket, host, port } } as RedisClientOptions;
+  // Wrapped, node-redis gets lifeline's recommended reconnect strategy unless the options bring one.
+  const reconnect =
+    wrap && userSocket.reconnectStrategy === undefined
+      ? { reconnectStrategy: lifelineReconnectStrategy() }
+      : {};
+  const config = { ...options, socket: { ...userSocket, ...reconnect, host, port } } as RedisClientOptions;
   const watch = (client: ReturnType<typeof createClient>, role: 'client' | 'subscriber') => {
     if (wrap) wrapWithLifeline(client, role, onEvent);
     client.on('error', (error: unknown) => onEvent({ role, event: 'error', ...describeError(error) }));
