@@ -203,7 +203,8 @@ export class ConnectionWatch {
         return;
       }
     }
-    const idle = t - Math.max(this.lastReadAt, this.lastWriteAt);
+    // Replies arrive while commands flow, so the last read is when the connection was last known alive.
+    const idle = t - this.lastReadAt;
     if (
       pending === 0 &&
       !this.heartbeatPending &&

@@ -66,3 +66,8 @@ export function takeFromQueue(
   }
   return taken;
 }
+
+export function queueHas(queue: IoredisQueue, command: IoredisCommand): boolean {
+  for (let i = 0; i < queue.length; i++) if (queue.peekAt(i)?.command === command) return true;
+  return false;
+}

@@ -6,23 +6,17 @@ import { ConnectionWatch, type InFlight } from '../connection-watch.js';
 import { CODES, LifelineCommandError } from '../errors.js';
 import { channels, EVENTS } from '../events.js';
 import { mayReplay, type ResolvedOptions } from '../options.js';
-import { type IoredisCommand, type IoredisInternals, takeFromQueue } from './internals.js';
+import {
+  type IoredisCommand,
+  type IoredisInternals,
+  type IoredisQueue,
+  queueHas,
+  takeFromQueue,
+} from './internals.js';
 import { unitSafety, unitsOf } from './replay.js';
 
 /** A drop this soon after a command was written counts against the command. */
 const POISON_WINDOW_MS = 2000;
-
-// Stamps lifeline puts on ioredis Command objects (symbols: invisible to ioredis and the app).
-const QUEUED_AT = Symbol('lifeline.queuedAt');
-const WRITTEN_AT = Symbol('lifeline.writtenAt');
-const BLOCKING = Symbol('lifeline.blockingMs');
-const EXPIRED = Symbol('lifeline.expired');
-type StampedCommand = IoredisCommand & {
-  [QUEUED_AT]?: number;
-  [WRITTEN_AT]?: number;
-  [BLOCKING]?: number;
-  [EXPIRED]?: boolean;
-};
 
 /**
  * Instruments an ioredis client in place (see docs/client.md). ioredis keeps the commands written
@@ -63,51 +57,42 @@ export function wrapIoredis(client: IoredisInternals, o: ResolvedOptions): void 
     command: command.name.toUpperCase(),
     written,
     sinceLastReadMs: performance.now() - watch.lastReadAt,
-    sinceLastWriteMs: performance.now() - watch.lastWriteAt,
+    sinceLastWriteMs: null, // not tracked for ioredis: its hot path is left alone
     inFlight: client.commandQueue.length,
     queued: client.offlineQueue.length,
     reconnectAttempts: client.retryAttempts,
     suspectedCause: watch.lastCause,
   });
 
-  // Every application command: stamped with when it was written; ioredis's own queues are the list
-  // of what is pending, so the hot path allocates nothing.
-  client.sendCommand = (command, stream) => {
-    if (!ours.has(command)) {
-      const stamped = command as StampedCommand;
-      stamped[QUEUED_AT] ??= performance.now();
-      if (client.status === 'ready' && client.stream?.writable) {
-        const at = performance.now();
-        stamped[WRITTEN_AT] = at;
-        watch.lastWriteAt = at;
-      }
+  // No per-command work: ioredis's own queues are the list of pending commands (commandQueue:
+  // written, offlineQueue: not yet), and the watch's tick notes when it first saw each one, so the
+  // hot path is ioredis's alone. Ages and deadlines are therefore exact to one tick (250 ms).
+  const firstSeen = new WeakMap<IoredisCommand, number>();
+  const expired = new WeakSet<IoredisCommand>();
+  const seenAt = (command: IoredisCommand): number => {
+    let at = firstSeen.get(command);
+    if (at === undefined) {
+      at = performance.now();
+      firstSeen.set(command, at);
     }
-    return send(command, stream);
+    return at;
   };
 
-  /** A view of one pending command for the watch (built on ticks and drops, not per command). */
-  const view = (command: IoredisCommand): InFlight => {
-    const stamped = command as StampedCommand;
-    stamped[BLOCKING] ??= blockingTimeoutMs(command.name, command.args) ?? -1;
-    const blockingMs = stamped[BLOCKING] < 0 ? undefined : stamped[BLOCKING];
-    const queuedAt = stamped[QUEUED_AT] ?? performance.now();
-    const entry: InFlight = {
-      name: command.name,
-      args: [command.args],
-      sentAt: stamped[WRITTEN_AT] ?? queuedAt,
-      written: stamped[WRITTEN_AT] !== undefined,
-      blockingMs,
-    };
-    if (o.commandTimeoutMs > 0 && !stamped[EXPIRED]) {
+  /** A view of one pending command for the watch (built on ticks and drops, never per command). */
+  const view = (command: IoredisCommand, written: boolean): InFlight => {
+    const at = seenAt(command);
+    const blockingMs = blockingTimeoutMs(command.name, command.args);
+    const entry: InFlight = { name: command.name, args: [command.args], sentAt: at, written, blockingMs };
+    if (o.commandTimeoutMs > 0) {
       const limit = o.commandTimeoutMs + (blockingMs ?? 0);
-      entry.deadlineAt = queuedAt + limit;
+      entry.deadlineAt = at + limit;
       entry.expire = () => {
-        stamped[EXPIRED] = true;
+        expired.add(command);
         command.reject(
           new LifelineCommandError(
             CODES.timeout,
             `No reply within ${limit} ms; the command may or may not have run.`,
-            context(command, entry.written),
+            context(command, written),
           ),
         );
       };
@@ -116,15 +101,16 @@ export function wrapIoredis(client: IoredisInternals, o: ResolvedOptions): void 
   };
   function* pending(): Generator<InFlight> {
     const prev = client.prevCommandQueue;
-    for (const queue of [
-      prev,
-      client.commandQueue === prev ? null : client.commandQueue,
-      client.offlineQueue,
-    ]) {
+    const queues: [IoredisQueue | null, boolean][] = [
+      [prev, true],
+      [client.commandQueue === prev ? null : client.commandQueue, true],
+      [client.offlineQueue, false],
+    ];
+    for (const [queue, written] of queues) {
       if (!queue) continue;
       for (let i = 0; i < queue.length; i++) {
         const command = queue.peekAt(i)?.command;
-        if (command && !ours.has(command) && !(command as StampedCommand)[EXPIRED]) yield view(command);
+        if (command && !ours.has(command) && !expired.has(command)) yield view(command, written);
       }
     }
   }
@@ -150,8 +136,8 @@ export function wrapIoredis(client: IoredisInternals, o: ResolvedOptions): void 
     for (const c of takeFromQueue(queue, (x) => ours.has(x)))
       c.reject(new Error('lifeline: own command abandoned'));
     const at = performance.now();
-    const justWritten = (c: IoredisCommand) =>
-      at - ((c as StampedCommand)[WRITTEN_AT] ?? Number.NEGATIVE_INFINITY) < POISON_WINDOW_MS;
+    // Not yet seen by a tick means written less than a tick ago.
+    const justWritten = (c: IoredisCommand) => at - (firstSeen.get(c) ?? at) < POISON_WINDOW_MS;
     const reject = new Map<IoredisCommand, LifelineCommandError>();
     for (const unit of unitsOf(queue)) {
       const safety = unitSafety(unit, o.idempotentScripts);
@@ -186,7 +172,7 @@ export function wrapIoredis(client: IoredisInternals, o: ResolvedOptions): void 
           new LifelineCommandError(
             CODES.clientClosed,
             'The client was closed by the application before this command completed.',
-            context(c, (c as StampedCommand)[WRITTEN_AT] !== undefined),
+            context(c, client.offlineQueue !== undefined && !queueHas(client.offlineQueue, c)),
           ),
         );
       }

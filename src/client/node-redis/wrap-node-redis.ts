@@ -22,6 +22,7 @@ export interface NodeRedisClient {
 }
 
 const POISON_WINDOW_MS = 2000;
+const MAY_BLOCK = /^(b|x|wait)/i;
 const LOST = /Socket closed unexpectedly|ECONNRESET|EPIPE|ETIMEDOUT|Socket timeout/;
 
 /** node-redis rejects written commands when the socket drops; lifeline decides which to send again. */
@@ -111,20 +112,23 @@ export function wrapNodeRedis(handle: NodeRedisClient, o: ResolvedOptions): void
    * One command (or a pipeline / MULTI as a unit) under lifeline's rules: tracked while pending, a
    * deadline, and after a drop: replayed once back, or MAYBE_EXECUTED / POISON_COMMAND.
    */
-  const guarded = (
-    unit: { name: string; args: readonly unknown[] }[],
-    run: () => Promise<unknown>,
-  ): Promise<unknown> => {
-    const first = unit[0] as { name: string; args: readonly unknown[] };
-    const name = unit.length === 1 ? first.name : `${first.name}…(${unit.length})`;
-    const blockingMs = unit.length === 1 ? blockingTimeoutMs(first.name, first.args) : undefined;
+  // Each command of a unit is its full argument list, name first (no copies on the hot path).
+  const guarded = (unit: readonly (readonly unknown[])[], run: () => Promise<unknown>): Promise<unknown> => {
+    const first = unit[0] ?? [];
+    const firstName = String(first[0] ?? '');
+    const name = unit.length === 1 ? firstName : `${firstName}…(${unit.length})`;
+    // Only B*, X* and WAIT* commands can block: skip the table lookup for everything else.
+    const blockingMs =
+      unit.length === 1 && MAY_BLOCK.test(firstName)
+        ? blockingTimeoutMs(firstName, first.slice(1))
+        : undefined;
     const started = performance.now();
     let kills = 0;
     return new Promise((resolve, reject) => {
       const attempt = (): void => {
         const entry: InFlight = {
           name,
-          args: unit.map((c) => c.args),
+          args: unit,
           sentAt: performance.now(),
           written: false,
           blockingMs,
@@ -175,9 +179,16 @@ export function wrapNodeRedis(handle: NodeRedisClient, o: ResolvedOptions): void
             error,
           );
         }
-        const safety = worstSafety(unit.map((c) => replaySafety(c.name, c.args, o.idempotentScripts)));
+        const safety = worstSafety(
+          unit.map((c) => replaySafety(String(c[0] ?? ''), c.slice(1), o.idempotentScripts)),
+        );
         const replay = mayReplay(o.replay, safety);
-        channels.replay.publish({ endpoint, commands: unit.map((c) => c.name), safety, replayed: replay });
+        channels.replay.publish({
+          endpoint,
+          commands: unit.map((c) => String(c[0] ?? '')),
+          safety,
+          replayed: replay,
+        });
         if (!replay) {
           throw new LifelineCommandError(
             CODES.maybeExecuted,
@@ -195,16 +206,14 @@ export function wrapNodeRedis(handle: NodeRedisClient, o: ResolvedOptions): void
   };
 
   client.sendCommand = function (this: unknown, args: readonly unknown[], options?: unknown) {
-    return guarded([{ name: String(args[0] ?? ''), args: args.slice(1) }], () =>
-      original.call(this, args, options),
-    );
+    return guarded([args], () => original.call(this, args, options));
   };
   // Pipelines and MULTI/EXEC bypass sendCommand in node-redis; they are guarded as one unit.
   for (const method of ['_executePipeline', '_executeMulti']) {
     const execute = client[method];
     if (typeof execute !== 'function') continue;
     client[method] = function (this: unknown, commands: { args: unknown[] }[], ...rest: unknown[]) {
-      const unit = commands.map((c) => ({ name: String(c.args[0] ?? ''), args: c.args.slice(1) }));
+      const unit = commands.map((c) => c.args);
       return guarded(unit, () =>
         (execute as (...a: unknown[]) => Promise<unknown>).call(this, commands, ...rest),
       );
