@@ -8,6 +8,7 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const CLI = join(ROOT, 'dist/cli/main.js');
 export const LAB = join(ROOT, 'dist/lab/index.js');
 export const DOCTOR = join(ROOT, 'dist/doctor/index.js');
+export const LIFELINE = join(ROOT, 'dist/client/lifeline.js');
 export const HOLDER = join(ROOT, 'bench/lib/hold-connections.mjs');
 export const PROXY_PROCESS = join(ROOT, 'bench/lib/proxy-process.mjs');
 export const RSS_PRELOAD = join(ROOT, 'bench/lib/max-rss-preload.mjs');
