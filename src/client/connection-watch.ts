@@ -183,25 +183,32 @@ export class ConnectionWatch {
     const t = performance.now();
     // Deadlines: one sweep every tick instead of a timer per command (a timer each costs a third of
     // a pipelined command's time).
-    let pending = 0;
-    for (const c of this.adapter.pending()) {
-      if (c.deadlineAt !== undefined && t >= c.deadlineAt) c.expire?.();
-      else pending++;
-    }
-    if (!this.adapter.isReady()) return;
+    // One pass: deadlines (a sweep instead of a timer per command, which cost a third of a pipelined
+    // command's time) and the watchdog on written commands waiting on a silent socket.
     const o = this.o;
+    const ready = this.adapter.isReady();
+    const silent = t - this.lastReadAt >= o.deadConnectionMs;
+    let pending = 0;
+    let stuck = false;
     for (const c of this.adapter.pending()) {
-      if (!c.written) continue;
+      if (c.deadlineAt !== undefined && t >= c.deadlineAt) {
+        c.expire?.();
+        continue;
+      }
+      pending++;
+      if (!ready || !silent || !c.written || stuck) continue;
       const limit =
         c.blockingMs === undefined
           ? o.deadConnectionMs
           : c.blockingMs === 0
             ? Number.POSITIVE_INFINITY
             : c.blockingMs + o.deadConnectionMs;
-      if (t - c.sentAt >= limit && t - this.lastReadAt >= o.deadConnectionMs) {
-        this.kill('watchdog');
-        return;
-      }
+      stuck = t - c.sentAt >= limit;
+    }
+    if (!ready) return;
+    if (stuck) {
+      this.kill('watchdog');
+      return;
     }
     // Replies arrive while commands flow, so the last read is when the connection was last known alive.
     const idle = t - this.lastReadAt;
