@@ -35,6 +35,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
+import { bounded } from './lib/bounded.mjs';
 import { positiveIntEnv } from './lib/env.mjs';
 import { startLifecycle } from './lib/lifecycle.mjs';
 import { exitUnlessBuilt, LAB, LIFELINE, ROOT } from './lib/paths.mjs';
@@ -94,19 +95,6 @@ if (LIFELINE_MODULE !== LIFELINE) log(`measuring lifeline from ${LIFELINE_MODULE
 const life = startLifecycle({ log, overallTimeoutMs: OVERALL_TIMEOUT_MS });
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const noop = () => undefined;
-
-/** `promise`, or an error naming `what` once `ms` have passed. */
-async function bounded(promise, ms, what) {
-  let timer;
-  const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms / 1000} s`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** Resolves `promise`'s value, or `fallback` once `ms` have passed. */
 async function within(promise, ms, fallback) {

@@ -22,6 +22,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { Redis } from 'ioredis';
+import { bounded } from './lib/bounded.mjs';
 import { positiveIntEnv } from './lib/env.mjs';
 import { startLifecycle, stopChild } from './lib/lifecycle.mjs';
 import { timedRun } from './lib/measure.mjs';
@@ -62,19 +63,6 @@ const { startRedis } = await import(LAB);
 
 /** Everything that must die with the benchmark: the server, the proxy processes, the clients, redis-benchmark. */
 const life = startLifecycle({ log, overallTimeoutMs: OVERALL_TIMEOUT_MS });
-
-/** `promise`, or an error naming `what` once `ms` have passed. */
-async function bounded(promise, ms, what) {
-  let timer;
-  const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms / 1000} s`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 // ---------------------------------------------------------------------------------------------------
 // The ways to the server.
