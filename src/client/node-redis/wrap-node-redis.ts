@@ -65,15 +65,22 @@ export function wrapNodeRedis(handle: NodeRedisClient, o: ResolvedOptions): void
   );
 
   let readySocket: Socket | undefined;
+  let droppedSocket: Socket | undefined;
   client.on('connect', () => {
     socket = claimSocket(port);
     if (!socket) return; // TLS or an unusual socket: no heartbeat kill, the rest still works
     watch.attach(socket);
     const mine = socket;
-    // Only a connection that was working drops; a refused reconnect attempt is not a new drop.
-    mine.once('close', () => {
-      if (!closedByApp && readySocket === mine) watch.dropped();
-    });
+    // Only a connection that was working drops; a refused reconnect attempt is not a new drop. On an
+    // error, attribute at once: node-redis is already rejecting the commands in flight, and by the
+    // 'close' event they would be gone from the facts.
+    const drop = () => {
+      if (closedByApp || readySocket !== mine || droppedSocket === mine) return;
+      droppedSocket = mine;
+      watch.dropped();
+    };
+    mine.on('error', drop);
+    mine.once('close', drop);
   });
   client.on('ready', () => {
     readySocket = socket;
@@ -110,100 +117,124 @@ export function wrapNodeRedis(handle: NodeRedisClient, o: ResolvedOptions): void
 
   /**
    * One command (or a pipeline / MULTI as a unit) under lifeline's rules: tracked while pending, a
-   * deadline, and after a drop: replayed once back, or MAYBE_EXECUTED / POISON_COMMAND.
+   * deadline, and after a drop: replayed once back, or MAYBE_EXECUTED / POISON_COMMAND. A class, so
+   * the hot path is one object and the two callbacks of then(); names, sizes and blocking timeouts
+   * are worked out only when a tick or a failure needs them.
    */
-  // Each command of a unit is its full argument list, name first (no copies on the hot path).
-  const guarded = (unit: readonly (readonly unknown[])[], run: () => Promise<unknown>): Promise<unknown> => {
-    const first = unit[0] ?? [];
-    const firstName = String(first[0] ?? '');
-    const name = unit.length === 1 ? firstName : `${firstName}…(${unit.length})`;
-    // Only B*, X* and WAIT* commands can block: skip the table lookup for everything else.
-    const blockingMs =
-      unit.length === 1 && MAY_BLOCK.test(firstName)
-        ? blockingTimeoutMs(firstName, first.slice(1))
+  class Guarded implements InFlight {
+    sentAt = 0;
+    written = false;
+    deadlineAt: number | undefined;
+    private readonly started = performance.now();
+    private kills = 0;
+
+    constructor(
+      /** Each command of the unit is its full argument list, name first (never copied). */
+      readonly args: readonly (readonly unknown[])[],
+      private readonly run: () => Promise<unknown>,
+      private readonly resolve: (value: unknown) => void,
+      private readonly reject: (error: unknown) => void,
+    ) {
+      if (o.commandTimeoutMs > 0) this.deadlineAt = this.started + o.commandTimeoutMs;
+    }
+
+    get name(): string {
+      const first = String(this.args[0]?.[0] ?? '');
+      return this.args.length === 1 ? first : `${first}…(${this.args.length})`;
+    }
+
+    get blockingMs(): number | undefined {
+      const first = this.args[0] ?? [];
+      // Only B*, X* and WAIT* commands can block: skip the table lookup for everything else.
+      return this.args.length === 1 && MAY_BLOCK.test(String(first[0] ?? ''))
+        ? blockingTimeoutMs(String(first[0]), first.slice(1))
         : undefined;
-    const started = performance.now();
-    let kills = 0;
-    return new Promise((resolve, reject) => {
-      const attempt = (): void => {
-        const entry: InFlight = {
-          name,
-          args: unit,
-          sentAt: performance.now(),
-          written: false,
-          blockingMs,
-        };
-        if (o.commandTimeoutMs > 0) {
-          entry.deadlineAt = started + o.commandTimeoutMs + (blockingMs ?? 0);
-          entry.expire = () => {
-            pendingSet.delete(entry);
-            reject(
-              new LifelineCommandError(
-                CODES.timeout,
-                'No reply in time; the command may or may not have run.',
-                context(name, entry.written),
-              ),
-            );
-          };
-        }
-        pendingSet.add(entry);
-        if (client.isReady) watch.wrote(entry);
-        run().then(
-          (value) => {
-            pendingSet.delete(entry);
-            resolve(value);
-          },
-          (error: unknown) => {
-            pendingSet.delete(entry);
-            afterFailure(error, entry).then((again) => (again ? attempt() : undefined), reject);
-          },
+    }
+
+    attempt(): void {
+      this.sentAt = performance.now();
+      this.written = client.isReady;
+      pendingSet.add(this);
+      this.run().then(
+        (value) => {
+          pendingSet.delete(this);
+          this.resolve(value);
+        },
+        (error: unknown) => {
+          pendingSet.delete(this);
+          this.afterFailure(error).then((again) => (again ? this.attempt() : undefined), this.reject);
+        },
+      );
+    }
+
+    expire(): void {
+      const extra = this.blockingMs ?? 0; // a blocking command gets its own timeout on top
+      if (
+        this.deadlineAt !== undefined &&
+        extra > 0 &&
+        performance.now() < this.started + o.commandTimeoutMs + extra
+      ) {
+        this.deadlineAt = this.started + o.commandTimeoutMs + extra;
+        return;
+      }
+      pendingSet.delete(this);
+      this.reject(
+        new LifelineCommandError(
+          CODES.timeout,
+          'No reply in time; the command may or may not have run.',
+          context(this.name, this.written),
+        ),
+      );
+    }
+
+    /** Resolves true to send again; rejects with the error the application should see. */
+    private async afterFailure(error: unknown): Promise<boolean> {
+      const name = this.name;
+      if (closedByApp && /Disconnects client|client is closed/i.test(String((error as Error)?.message))) {
+        throw new LifelineCommandError(
+          CODES.clientClosed,
+          'The client was closed by the application before this command completed.',
+          context(name, this.written),
+          error,
         );
-      };
-      /** Resolves true to send again; rejects with the error the application should see. */
-      const afterFailure = async (error: unknown, entry: InFlight): Promise<boolean> => {
-        if (closedByApp && /Disconnects client|client is closed/i.test(String((error as Error)?.message))) {
-          throw new LifelineCommandError(
-            CODES.clientClosed,
-            'The client was closed by the application before this command completed.',
-            context(name, entry.written),
-            error,
-          );
-        }
-        if (closedByApp || !isConnectionLoss(error) || !entry.written) throw error;
-        if (performance.now() - entry.sentAt < POISON_WINDOW_MS) kills++;
-        if (kills >= o.poisonAfterKills) {
-          throw new LifelineCommandError(
-            CODES.poisonCommand,
-            `The connection dropped ${kills} times right after this command was written (suspected ${watch.lastCause ?? 'unknown'}); it is not sent again.`,
-            context(name, true),
-            error,
-          );
-        }
-        const safety = worstSafety(
-          unit.map((c) => replaySafety(String(c[0] ?? ''), c.slice(1), o.idempotentScripts)),
+      }
+      if (closedByApp || !isConnectionLoss(error) || !this.written) throw error;
+      if (performance.now() - this.sentAt < POISON_WINDOW_MS) this.kills++;
+      if (this.kills >= o.poisonAfterKills) {
+        throw new LifelineCommandError(
+          CODES.poisonCommand,
+          `The connection dropped ${this.kills} times right after this command was written (suspected ${watch.lastCause ?? 'unknown'}); it is not sent again.`,
+          context(name, true),
+          error,
         );
-        const replay = mayReplay(o.replay, safety);
-        channels.replay.publish({
-          endpoint,
-          commands: unit.map((c) => String(c[0] ?? '')),
-          safety,
-          replayed: replay,
-        });
-        if (!replay) {
-          throw new LifelineCommandError(
-            CODES.maybeExecuted,
-            `The connection dropped after this command was written and before its reply: it may or may not have run, so it is not sent again (replay policy "${o.replay}").`,
-            context(name, true),
-            error,
-          );
-        }
-        const budget = o.commandTimeoutMs > 0 ? o.commandTimeoutMs - (performance.now() - started) : 30_000;
-        if (!(await ready(Math.max(0, budget)))) throw error;
-        return true;
-      };
-      attempt();
-    });
-  };
+      }
+      const safety = worstSafety(
+        this.args.map((c) => replaySafety(String(c[0] ?? ''), c.slice(1), o.idempotentScripts)),
+      );
+      const replay = mayReplay(o.replay, safety);
+      channels.replay.publish({
+        endpoint,
+        commands: this.args.map((c) => String(c[0] ?? '')),
+        safety,
+        replayed: replay,
+      });
+      if (!replay) {
+        throw new LifelineCommandError(
+          CODES.maybeExecuted,
+          `The connection dropped after this command was written and before its reply: it may or may not have run, so it is not sent again (replay policy "${o.replay}").`,
+          context(name, true),
+          error,
+        );
+      }
+      const budget =
+        o.commandTimeoutMs > 0 ? o.commandTimeoutMs - (performance.now() - this.started) : 30_000;
+      if (!(await ready(Math.max(0, budget)))) throw error;
+      return true;
+    }
+  }
+
+  const guarded = (unit: readonly (readonly unknown[])[], run: () => Promise<unknown>): Promise<unknown> =>
+    new Promise((resolve, reject) => new Guarded(unit, run, resolve, reject).attempt());
 
   client.sendCommand = function (this: unknown, args: readonly unknown[], options?: unknown) {
     return guarded([args], () => original.call(this, args, options));
