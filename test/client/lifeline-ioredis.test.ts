@@ -3,40 +3,29 @@
  * figure it is about: detection time, executions counted on the server, the error code, the cause.
  */
 import { Redis } from 'ioredis';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DisconnectEvent, PubsubGapEvent } from '../../src/client/events.js';
 import { lifeline } from '../../src/client/lifeline.js';
 import type { LifelineOptions } from '../../src/client/options.js';
-import { FaultProxy } from '../../src/lab/proxy/proxy.js';
-import { type RedisServer, startRedis } from '../../src/lab/redis-server/start-redis.js';
+import { startRedis } from '../../src/lab/redis-server/start-redis.js';
+import { closeAfterEach, type ServerBehindProxy, serverBehindProxy } from '../support/fault-rig.js';
 import { waitFor } from '../support/with-redis.js';
 
-interface Rig {
-  server: RedisServer;
-  proxy: FaultProxy;
-  admin: Redis;
+interface Rig extends ServerBehindProxy {
   client: Redis;
   disconnects: DisconnectEvent[];
 }
 
-const open: (() => Promise<unknown> | unknown)[] = [];
-afterEach(async () => {
-  for (const close of open.splice(0).reverse()) await close();
-});
+const defer = closeAfterEach();
 
 async function rig(
   config: Record<string, string> = {},
   options: LifelineOptions = {},
   direct = false,
 ): Promise<Rig> {
-  const server = await startRedis({ config });
-  open.push(() => server.stop());
-  const proxy = await new FaultProxy({ name: 'rig', upstream: `127.0.0.1:${server.port}` }).start();
-  open.push(() => proxy.stop());
-  const admin = new Redis({ port: server.port, host: '127.0.0.1', connectionName: 'admin' });
-  open.push(() => admin.disconnect());
+  const { server, proxy, admin } = await serverBehindProxy(defer, config);
   const client = lifeline(new Redis({ port: direct ? server.port : proxy.port, host: '127.0.0.1' }), options);
-  open.push(() => client.disconnect());
+  defer(() => client.disconnect());
   client.on('error', () => undefined);
   const disconnects: DisconnectEvent[] = [];
   client.on('lifeline:disconnect', (e: DisconnectEvent) => disconnects.push(e));
@@ -189,7 +178,7 @@ describe('lifeline(ioredis): each drop is explained', () => {
   it('pub/sub: a resubscribe reports the gap with the channels and the outage window', async () => {
     const { admin, server } = await rig({}, {}, true);
     const subscriber = lifeline(new Redis({ port: server.port, host: '127.0.0.1' }));
-    open.push(() => subscriber.disconnect());
+    defer(() => subscriber.disconnect());
     subscriber.on('error', () => undefined);
     const gaps: PubsubGapEvent[] = [];
     subscriber.on('lifeline:pubsub-gap', (g: PubsubGapEvent) => gaps.push(g));
@@ -202,9 +191,9 @@ describe('lifeline(ioredis): each drop is explained', () => {
 
   it('warns about a client without an error listener', async () => {
     const server = await startRedis();
-    open.push(() => server.stop());
+    defer(() => server.stop());
     const bare = lifeline(new Redis({ port: server.port, host: '127.0.0.1', lazyConnect: true }));
-    open.push(() => bare.disconnect());
+    defer(() => bare.disconnect());
     const warnings: { code: string }[] = [];
     bare.on('lifeline:warning', (w: { code: string }) => warnings.push(w));
     await waitFor('the audit', () => warnings.length > 0, 2000);

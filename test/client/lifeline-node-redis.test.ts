@@ -4,32 +4,26 @@
  * executions counted on the server, the error code, the cause. Commands go through node-redis's typed
  * API (client.incr, client.get...), as an application sends them.
  */
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { createClient, type RedisClientOptions } from 'redis';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { lifelineReconnectStrategy } from '../../src/client/backoff.js';
 import type { ConfigWarning } from '../../src/client/config-audit.js';
 import type { DisconnectEvent, PubsubGapEvent } from '../../src/client/events.js';
 import { lifeline } from '../../src/client/lifeline.js';
 import type { LifelineOptions } from '../../src/client/options.js';
-import { FaultProxy } from '../../src/lab/proxy/proxy.js';
-import { type RedisServer, startRedis } from '../../src/lab/redis-server/start-redis.js';
+import { startRedis } from '../../src/lab/redis-server/start-redis.js';
+import { closeAfterEach, type ServerBehindProxy, serverBehindProxy } from '../support/fault-rig.js';
 import { waitFor } from '../support/with-redis.js';
 
 type NodeRedis = ReturnType<typeof createClient>;
 
-interface Rig {
-  server: RedisServer;
-  proxy: FaultProxy;
-  admin: Redis;
+interface Rig extends ServerBehindProxy {
   client: NodeRedis;
   disconnects: DisconnectEvent[];
 }
 
-const open: (() => Promise<unknown> | unknown)[] = [];
-afterEach(async () => {
-  for (const close of open.splice(0).reverse()) await close();
-});
+const defer = closeAfterEach();
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -69,7 +63,7 @@ function wrapped(port: number, options: LifelineOptions = {}, clientOptions: Red
     createClient({ ...clientOptions, socket: { ...clientOptions.socket, host: '127.0.0.1', port } }),
     options,
   ) as NodeRedis;
-  open.push(() => client.destroy());
+  defer(() => client.destroy());
   // node-redis throws an 'error' event without a listener; the drops are what these tests cause.
   client.on('error', () => undefined);
   return client;
@@ -80,13 +74,7 @@ async function rig(
   options: LifelineOptions = {},
   direct = false,
 ): Promise<Rig> {
-  const server = await startRedis({ config });
-  open.push(() => server.stop());
-  const proxy = await new FaultProxy({ name: 'rig', upstream: `127.0.0.1:${server.port}` }).start();
-  open.push(() => proxy.stop());
-  const admin = new Redis({ port: server.port, host: '127.0.0.1', connectionName: 'admin' });
-  open.push(() => admin.disconnect());
-  admin.on('error', () => undefined); // ECONNREFUSED while a test restarts the server
+  const { server, proxy, admin } = await serverBehindProxy(defer, config);
   const client = wrapped(direct ? server.port : proxy.port, options);
   const disconnects: DisconnectEvent[] = [];
   client.on('lifeline:disconnect', (e: DisconnectEvent) => disconnects.push(e));
@@ -229,7 +217,7 @@ describe('lifeline(node-redis): each drop is explained', () => {
   it('pub/sub: a resubscribe reports the gap with the channels and the outage window', async () => {
     const { admin, client } = await rig({}, {}, true);
     const subscriber = lifeline(client.duplicate());
-    open.push(() => subscriber.destroy());
+    defer(() => subscriber.destroy());
     subscriber.on('error', () => undefined);
     const gaps: PubsubGapEvent[] = [];
     subscriber.on('lifeline:pubsub-gap', (g: PubsubGapEvent) => gaps.push(g));
@@ -256,7 +244,7 @@ describe('lifeline(node-redis): each drop is explained', () => {
 describe('lifeline(node-redis): the config audit', () => {
   const audit = async (clientOptions: RedisClientOptions) => {
     const server = await startRedis();
-    open.push(() => server.stop());
+    defer(() => server.stop());
     const client = wrapped(server.port, {}, clientOptions);
     const warnings: ConfigWarning[] = [];
     client.on('lifeline:warning', (w: ConfigWarning) => warnings.push(w));
