@@ -37,7 +37,7 @@ export interface InFlight {
   expire?: () => void;
 }
 
-export const argBytes = (args: readonly unknown[]): number =>
+const argBytes = (args: readonly unknown[]): number =>
   args.reduce<number>((n, a) => n + (Buffer.isBuffer(a) ? a.length : String(a).length), 0);
 
 const TICK_MS = 250;
@@ -61,6 +61,7 @@ interface PendingDisconnect {
  */
 export class ConnectionWatch {
   lastReadAt = performance.now();
+  /** Set by adapters that see writes (node-redis); ioredis leaves its hot path alone. */
   lastWriteAt = performance.now();
   /** The cause of the last drop, for error messages. */
   lastCause: string | null = null;
@@ -105,12 +106,6 @@ export class ConnectionWatch {
     socket.on('error', (error: Error) => {
       this.lastError = { error, at: performance.now() };
     });
-  }
-
-  wrote(command: InFlight): void {
-    command.written = true;
-    command.sentAt = performance.now();
-    this.lastWriteAt = command.sentAt;
   }
 
   /** The connection dropped: attribute it now, announce it once confirmed (or after a short wait). */

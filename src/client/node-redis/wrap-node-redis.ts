@@ -154,6 +154,7 @@ export function wrapNodeRedis(handle: NodeRedisClient, o: ResolvedOptions): void
     attempt(): void {
       this.sentAt = performance.now();
       this.written = client.isReady;
+      if (this.written) watch.lastWriteAt = this.sentAt;
       pendingSet.add(this);
       this.run().then(
         (value) => {
