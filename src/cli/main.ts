@@ -6,6 +6,8 @@ import { registerDoctor } from './doctor-command.js';
 import { EXIT } from './exit-codes.js';
 import { registerLab } from './lab-command.js';
 import { registerProxy } from './proxy-command.js';
+import { registerReport } from './report-command.js';
+import { registerWatch } from './watch-command.js';
 
 /** Argument parsing and exit codes only; every command is a thin layer over the library. */
 export async function main(argv: string[]): Promise<number> {
@@ -22,6 +24,8 @@ export async function main(argv: string[]): Promise<number> {
   registerDoctor(program, io);
   registerLab(program, io);
   registerProxy(program, { out: (s) => process.stdout.write(s) });
+  registerWatch(program, io);
+  registerReport(program, io);
   try {
     await program.parseAsync(argv);
     return Number(process.exitCode ?? EXIT.ok);

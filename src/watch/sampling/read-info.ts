@@ -1,0 +1,66 @@
+import type { Redis } from 'ioredis';
+import { commandCalls, type Info, infoNumber, parseInfo } from '../../core/parse-info.js';
+import { identifyServer } from '../../core/server-product.js';
+import type { Counters, Gauges, ServerFacts } from '../types.js';
+
+// Only the sections watch reads: INFO everything adds latencystats, which the server computes per call.
+const SECTIONS = ['server', 'clients', 'memory', 'stats', 'replication', 'commandstats'];
+
+/** INFO of the sections watch needs; servers before 7.0 take one section per call, so they get "all". */
+export async function readInfo(redis: Redis): Promise<Info> {
+  try {
+    return parseInfo(String(await redis.call('INFO', ...SECTIONS)));
+  } catch (error) {
+    if (!/wrong number of arguments|syntax error/i.test((error as Error).message)) throw error;
+    return parseInfo(String(await redis.call('INFO', 'all')));
+  }
+}
+
+export function serverFacts(info: Info): ServerFacts {
+  const identity = identifyServer(info);
+  return {
+    product: identity.product,
+    version: identity.version,
+    runId: info.fields.run_id ?? '',
+    pid: infoNumber(info, 'process_id') ?? 0,
+    uptimeS: infoNumber(info, 'uptime_in_seconds') ?? 0,
+    role: identity.role,
+  };
+}
+
+export function counters(info: Info): Counters {
+  const out: Counters = {
+    connectionsReceived: infoNumber(info, 'total_connections_received') ?? 0,
+    rejectedConnections: infoNumber(info, 'rejected_connections') ?? 0,
+    clientKillCalls: commandCalls(info, 'client|kill'),
+  };
+  // Fields that older servers lack stay absent, so "no counter" is never read as "zero kills".
+  const optional: [keyof Counters, string][] = [
+    ['evictedClients', 'evicted_clients'],
+    ['outputBufferKills', 'client_output_buffer_limit_disconnections'],
+    ['queryBufferKills', 'client_query_buffer_limit_disconnections'],
+    ['errorReplies', 'total_error_replies'],
+  ];
+  for (const [key, field] of optional) {
+    const value = infoNumber(info, field);
+    if (value !== undefined) out[key] = value;
+  }
+  return out;
+}
+
+export function gauges(info: Info, config: Record<string, string> | undefined): Gauges {
+  const out: Gauges = {
+    connectedClients: infoNumber(info, 'connected_clients') ?? 0,
+    blockedClients: infoNumber(info, 'blocked_clients') ?? 0,
+    usedMemoryBytes: infoNumber(info, 'used_memory') ?? 0,
+    maxmemoryBytes: infoNumber(info, 'maxmemory') ?? 0,
+  };
+  const maxclients = infoNumber(info, 'maxclients') ?? numberOr(config?.maxclients);
+  if (maxclients !== undefined) out.maxclients = maxclients;
+  const pubsub = infoNumber(info, 'pubsub_clients');
+  if (pubsub !== undefined) out.pubsubClients = pubsub;
+  return out;
+}
+
+const numberOr = (value: string | undefined): number | undefined =>
+  value === undefined || value === '' || Number.isNaN(Number(value)) ? undefined : Number(value);

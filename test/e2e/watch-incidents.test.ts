@@ -1,0 +1,228 @@
+/**
+ * lifeline watch end to end: each fault is produced on a real redis-server (through the lab's proxy
+ * where the network is the fault) and must be reported with the right cause within two intervals.
+ */
+import { connect as netConnect, type Socket } from 'node:net';
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { closeAfterEach, serverBehindProxy } from '../support/fault-rig.js';
+import { type Watching, watching } from '../support/watching.js';
+import { waitFor } from '../support/with-redis.js';
+
+const INTERVAL_MS = 1000;
+const TWO_INTERVALS = 2 * INTERVAL_MS;
+
+const defer = closeAfterEach();
+
+/** A connection that subscribes and then stops reading: the server's output buffer for it grows. */
+async function stalledSubscriber(port: number, channel: string): Promise<Socket> {
+  const socket = netConnect({ port, host: '127.0.0.1' });
+  defer(() => socket.destroy());
+  socket.on('error', () => undefined);
+  await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+  socket.write(`*2\r\n$9\r\nSUBSCRIBE\r\n$${channel.length}\r\n${channel}\r\n`);
+  await new Promise((r) => setTimeout(r, 100));
+  socket.pause();
+  return socket;
+}
+
+/** Time from the fault to the alert, kept for the summary printed at the end (the figures in docs). */
+const delays: Record<string, number> = {};
+function reportedWithin(
+  w: Watching,
+  hit: { receivedAt: number; incident: { cause: string } },
+  since: number,
+) {
+  const ms = hit.receivedAt - since;
+  delays[hit.incident.cause] = ms;
+  expect(w.samples.length).toBeGreaterThan(0);
+  return ms;
+}
+afterAll(() => {
+  console.log(`watch detection delays (ms after the fault): ${JSON.stringify(delays)}`);
+});
+
+describe('lifeline watch on real servers: each incident within two intervals, right cause', () => {
+  it('restart after a clean shutdown: server-restarted, told from the log', async () => {
+    const { server } = await serverBehindProxy(defer);
+    const w = await watching(defer, server.url);
+    await new Promise((r) => setTimeout(r, 1200));
+    await server.restart('shutdown', { downMs: 200 });
+    const back = Date.now();
+    const hit = await w.next('server-restarted', back - 5000);
+    expect(reportedWithin(w, hit, back)).toBeLessThanOrEqual(TWO_INTERVALS);
+    expect(hit.incident.severity).toBe('warning');
+    expect(hit.incident.confidence).toBe('high');
+    expect(hit.incident.message).toMatch(/clean shutdown/);
+    expect(w.incidents.some((i) => i.incident.cause === 'server-crashed')).toBe(false);
+  });
+
+  it('crash (kill -9): server-crashed, critical, and the outage as target-unreachable', async () => {
+    const { server } = await serverBehindProxy(defer);
+    const w = await watching(defer, server.url);
+    await new Promise((r) => setTimeout(r, 1200));
+    const killedAt = Date.now();
+    await server.restart('crash', { downMs: 1500 });
+    const back = Date.now();
+    const down = await w.next('target-unreachable', killedAt);
+    expect(reportedWithin(w, down, killedAt)).toBeLessThanOrEqual(TWO_INTERVALS);
+    const hit = await w.next('server-crashed', killedAt);
+    expect(reportedWithin(w, hit, back)).toBeLessThanOrEqual(TWO_INTERVALS);
+    expect(hit.incident.severity).toBe('critical');
+    expect(hit.incident.message).toMatch(/no shutdown before the new start/);
+    expect(hit.incident.evidence).toMatchObject({ previousRunEnd: 'killed' });
+  });
+
+  it('maxclients: connections rejected while the server is full', async () => {
+    const { server, admin } = await serverBehindProxy(defer);
+    const w = await watching(defer, server.url);
+    await admin.ping();
+    await new Promise((r) => setTimeout(r, 1200));
+    // Existing connections stay; every new one is refused.
+    await admin.call('CONFIG', 'SET', 'maxclients', '2');
+    const refusedAt = Date.now();
+    const refused = new Redis({
+      port: server.port,
+      host: '127.0.0.1',
+      retryStrategy: () => null,
+      maxRetriesPerRequest: 0,
+    });
+    refused.on('error', () => undefined);
+    defer(() => refused.disconnect());
+    await expect(refused.ping()).rejects.toThrow(/max number of clients reached|Connection is closed/);
+    const hit = await w.next('maxclients-reached', refusedAt);
+    expect(reportedWithin(w, hit, refusedAt)).toBeLessThanOrEqual(TWO_INTERVALS);
+    expect(hit.incident.confidence).toBe('high');
+    expect(hit.incident.evidence).toMatchObject({ maxclients: 2 });
+    expect(hit.incident.fix.map((f) => f.command).join('\n')).toMatch(/maxclients/);
+  });
+
+  it('pub/sub output-buffer kill: output-buffer-kills naming the victim (from the log on 7.0)', async () => {
+    const { server, admin } = await serverBehindProxy(defer, {
+      'client-output-buffer-limit': 'pubsub 256kb 64kb 5',
+    });
+    const w = await watching(defer, server.url);
+    await stalledSubscriber(server.port, 'news');
+    await admin.call('CLIENT', 'SETNAME', 'publisher');
+    const payload = 'x'.repeat(1000);
+    const publishedAt = Date.now();
+    // Enough to fill the kernel's socket buffers and then pass the 256 KB hard limit.
+    for (let batch = 0; batch < 16; batch++) {
+      const p = admin.pipeline();
+      for (let n = 0; n < 1000; n++) p.publish('news', payload);
+      await p.exec();
+    }
+    await waitFor(
+      'the subscriber to be killed',
+      async () => !/flags=P/.test(String(await admin.call('CLIENT', 'LIST'))),
+    );
+    const killedBy = Date.now();
+    const hit = await w.next('output-buffer-kills', publishedAt);
+    expect(reportedWithin(w, hit, killedBy)).toBeLessThanOrEqual(TWO_INTERVALS);
+    expect(hit.incident.severity).toBe('critical');
+    expect(hit.incident.message).toMatch(/output buffer limit/);
+    expect(JSON.stringify(hit.incident.evidence)).toMatch(/flags":"P|"flags":"P"|cmd":"subscribe/);
+    expect(hit.incident.fix.map((f) => f.command).join('\n')).toMatch(/client-output-buffer-limit/);
+  });
+
+  it('client eviction (maxmemory-clients): client-eviction from evicted_clients', async () => {
+    const { server } = await serverBehindProxy(defer, { 'maxmemory-clients': '1mb' });
+    const w = await watching(defer, server.url);
+    // A 3 MB SET written slowly: its query buffer grows past maxmemory-clients.
+    const socket = netConnect({ port: server.port, host: '127.0.0.1' });
+    defer(() => socket.destroy());
+    socket.on('error', () => undefined);
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    const size = 3 * 1024 * 1024;
+    const startedAt = Date.now();
+    socket.write(`*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n$${size}\r\n`);
+    const chunk = Buffer.alloc(256 * 1024, 'x');
+    for (let sent = 0; sent < size && !socket.destroyed; sent += chunk.length) {
+      socket.write(chunk);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const hit = await w.next('client-eviction', startedAt);
+    expect(reportedWithin(w, hit, startedAt)).toBeLessThanOrEqual(TWO_INTERVALS + 1000);
+    expect(hit.incident.severity).toBe('critical');
+    expect(hit.incident.evidence).toMatchObject({ source: 'counter' });
+    expect(hit.incident.message).toMatch(/maxmemory-clients/);
+  });
+
+  it('idle-timeout reaping: a client that vanished at the server timeout, named', async () => {
+    const { server } = await serverBehindProxy(defer, { timeout: '2' });
+    const w = await watching(defer, server.url);
+    const idle = new Redis({
+      port: server.port,
+      host: '127.0.0.1',
+      connectionName: 'idle-worker',
+      retryStrategy: () => null,
+    });
+    idle.on('error', () => undefined);
+    defer(() => idle.disconnect());
+    await idle.ping();
+    const lastUse = Date.now();
+    await waitFor('the server to close the idle client', () => idle.status === 'end', 8000);
+    const closedAt = Date.now();
+    const hit = await w.next('idle-timeout-reaping', lastUse);
+    expect(reportedWithin(w, hit, closedAt)).toBeLessThanOrEqual(TWO_INTERVALS);
+    expect(hit.incident.message).toMatch(/timeout of 2 s/);
+    expect(hit.incident.evidence).toMatchObject({
+      clients: expect.arrayContaining([
+        expect.objectContaining({ name: 'idle-worker', lastCommand: 'ping' }),
+      ]),
+    });
+    expect(hit.incident.fix.map((f) => f.command).join('\n')).toMatch(/CONFIG SET timeout 0/);
+  });
+
+  it('ghost connection left by a NAT that forgot the flow (lab silent_drop)', async () => {
+    const { server, proxy } = await serverBehindProxy(defer);
+    const ghostIdleS = 2;
+    const w = await watching(defer, server.url, { ghostIdleS });
+    const app = new Redis({
+      port: proxy.port,
+      host: '127.0.0.1',
+      connectionName: 'app',
+      maxRetriesPerRequest: 1,
+    });
+    app.on('error', () => undefined);
+    defer(() => app.disconnect());
+    await app.ping();
+    proxy.addToxic({ type: 'silent_drop', attributes: { timeout: 1000 } });
+    await new Promise((r) => setTimeout(r, 2200));
+    // The first write after the NAT forgot gets a RST; ioredis reconnects through a fresh flow.
+    await app.ping().catch(() => undefined);
+    const resetAt = Date.now();
+    proxy.removeToxic('silent_drop_downstream');
+    await waitFor('the app to reconnect', async () => (await app.ping().catch(() => '')) === 'PONG', 5000);
+    const hit = await w.next('ghost-connections', resetAt, 8000);
+    // The ghost qualifies once idle for ghostIdleS; from then on, within two intervals.
+    expect(reportedWithin(w, hit, resetAt)).toBeLessThanOrEqual(ghostIdleS * 1000 + TWO_INTERVALS);
+    expect(hit.incident.message).toMatch(/same application opened a newer one/);
+    const ghosts = (hit.incident.evidence as { ghosts: { name: string }[] }).ghosts;
+    expect(ghosts[0]?.name).toBe('app');
+    expect(hit.incident.fix.map((f) => f.command).join('\n')).toMatch(/CLIENT KILL ID \d+/);
+  });
+
+  it('CLIENT KILL: client-kills-observed, and the churn of a reconnect storm', async () => {
+    const { server, admin } = await serverBehindProxy(defer);
+    const w = await watching(defer, server.url, { churnPerSecond: 20 });
+    await new Promise((r) => setTimeout(r, 1200));
+    const killedAt = Date.now();
+    await admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
+    // 60 short-lived connections in under a second: a storm against a baseline of zero.
+    await Promise.all(
+      Array.from({ length: 60 }, async () => {
+        const c = new Redis({ port: server.port, host: '127.0.0.1', lazyConnect: true });
+        c.on('error', () => undefined);
+        await c.connect();
+        await c.quit();
+      }),
+    );
+    const kill = await w.next('client-kills-observed', killedAt);
+    expect(reportedWithin(w, kill, killedAt)).toBeLessThanOrEqual(TWO_INTERVALS);
+    const churn = await w.next('connection-churn', killedAt);
+    expect(reportedWithin(w, churn, killedAt)).toBeLessThanOrEqual(TWO_INTERVALS + 500);
+    expect(churn.incident.evidence).toMatchObject({ excludedOwn: 0 });
+    expect((churn.incident.evidence as { newConnections: number }).newConnections).toBeGreaterThanOrEqual(60);
+  });
+});
