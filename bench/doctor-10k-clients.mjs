@@ -7,16 +7,15 @@
 // Environment: BENCH_CLIENTS (default 10000), BENCH_RUNS (default 7).
 // Writes .bench-out/doctor-10k-clients.json. Exit 0: both targets met; 1: a target missed or the
 // benchmark could not run. Runs against dist/ (build first); traffic to 127.0.0.1 only.
-import { execFile, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { promisify } from 'node:util';
 import { positiveIntEnv } from './lib/env.mjs';
-import { startLifecycle, stopChild } from './lib/lifecycle.mjs';
+import { clientsWithinFdLimit, infoField, startHolder } from './lib/idle-clients.mjs';
+import { startLifecycle } from './lib/lifecycle.mjs';
 import { measureDoctor, timedRun } from './lib/measure.mjs';
-import { CLI, exitUnlessBuilt, HOLDER, LAB } from './lib/paths.mjs';
+import { CLI, exitUnlessBuilt, LAB } from './lib/paths.mjs';
 import { assertPort } from './lib/port-guard.mjs';
 import { doctorVsFloorRows, printTable, printVerdict, progressLog, writeResult } from './lib/report.mjs';
 import { doctorSeries, floorSeries, medianRatio, round } from './lib/stats.mjs';
@@ -30,28 +29,11 @@ const CONNECT_WAIT_MS = 60_000;
 const RUN_TIMEOUT_MS = 30_000; // one doctor run or one redis-cli pair
 const OVERALL_TIMEOUT_MS = 5 * 60_000;
 
-const execFileP = promisify(execFile);
-
 // Also keeps a closed pipe (`| head`) from crashing us before cleanup: the server and the holder must still stop.
 const log = progressLog(BENCHMARK);
 
-// ---------------------------------------------------------------------------------------------------
 // File-descriptor limit: every connection costs one fd in redis-server and one in the holder process.
-
-function fdLimits() {
-  const r = spawnSync('sh', ['-c', 'ulimit -Sn; ulimit -Hn'], { encoding: 'utf8' });
-  const [soft, hard] = (r.stdout ?? '').trim().split('\n');
-  const parse = (v) => (v === 'unlimited' ? Number.POSITIVE_INFINITY : Number(v));
-  return { soft: parse(soft), hard: parse(hard) };
-}
-
-// Node raises its own soft limit to the hard one at startup, so `ulimit -n` seen from a child shell is
-// what redis-server and the holder (both our children) get.
-const limits = fdLimits();
-const needed = TARGET_CLIENTS + FD_RESERVE;
-const clientCount = Number.isFinite(limits.soft)
-  ? Math.max(1, Math.min(TARGET_CLIENTS, limits.soft - FD_RESERVE))
-  : TARGET_CLIENTS;
+const { clientCount, limits, needed } = clientsWithinFdLimit(TARGET_CLIENTS, FD_RESERVE);
 if (clientCount < TARGET_CLIENTS) {
   log(
     `WARNING: ulimit -n is ${limits.soft} (hard ${limits.hard}); each connection needs a file descriptor in ` +
@@ -75,63 +57,6 @@ const { startRedis } = await import(LAB);
 const life = startLifecycle({ log, overallTimeoutMs: OVERALL_TIMEOUT_MS });
 
 // ---------------------------------------------------------------------------------------------------
-
-async function redisCli(port, ...args) {
-  assertPort(port);
-  const { stdout } = await execFileP('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args], {
-    timeout: 10_000,
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  return stdout;
-}
-
-async function infoField(port, section, field) {
-  const text = await redisCli(port, 'INFO', section);
-  const m = new RegExp(`^${field}:(.*)$`, 'm').exec(text);
-  return m ? m[1].trim() : undefined;
-}
-
-async function startHolder(port, count) {
-  assertPort(port);
-  const holder = spawn(process.execPath, [HOLDER, String(port), String(count)], {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  life.onCleanup(() => stopChild(holder));
-  let last = { opened: 0, failed: 0, closedEarly: 0, open: 0 };
-  let ready = false;
-  holder.on('message', (m) => {
-    last = m;
-    if (m.type === 'ready') ready = true;
-  });
-  const deadline = Date.now() + CONNECT_WAIT_MS;
-  let lastLogged = 0;
-  while (Date.now() < deadline) {
-    if (holder.exitCode !== null || holder.signalCode !== null)
-      throw new Error(`the connection holder exited early (${holder.exitCode ?? holder.signalCode})`);
-    if (ready) {
-      const connected = Number(await infoField(port, 'clients', 'connected_clients'));
-      // connected_clients counts the redis-cli asking, too.
-      if (connected - 1 >= last.open && last.open >= Math.floor(count * 0.99)) {
-        return { holder, connectedClients: connected - 1, holderStatus: last };
-      }
-      if (last.open < Math.floor(count * 0.99)) {
-        throw new Error(
-          `the holder kept only ${last.open} of ${count} connections open ` +
-            `(failed ${last.failed}, closed early ${last.closedEarly}; first error: ${last.firstError ?? 'none'})`,
-        );
-      }
-    }
-    if (Date.now() - lastLogged > 5_000) {
-      lastLogged = Date.now();
-      log(`opening connections: ${last.opened}/${count} (failed ${last.failed})`);
-    }
-    await sleep(200);
-  }
-  throw new Error(
-    `connected_clients did not reach ${count} within ${CONNECT_WAIT_MS / 1000} s ` +
-      `(holder: opened ${last.opened}, failed ${last.failed}, first error: ${last.firstError ?? 'none'})`,
-  );
-}
 
 async function doctorRun(url, rssFile) {
   return measureDoctor({
@@ -188,7 +113,13 @@ await life.run(async () => {
   }
 
   const connectStarted = performance.now();
-  const { connectedClients, holderStatus } = await startHolder(server.port, clientCount);
+  const { connectedClients, holderStatus } = await startHolder({
+    port: server.port,
+    count: clientCount,
+    life,
+    log,
+    connectWaitMs: CONNECT_WAIT_MS,
+  });
   log(`${connectedClients} clients connected in ${round((performance.now() - connectStarted) / 1000, 2)} s`);
 
   const doctor = [];

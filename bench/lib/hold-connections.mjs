@@ -1,6 +1,7 @@
-// Connection holder for bench/doctor-10k-clients.mjs (not a benchmark itself: bench/run.mjs only runs
-// bench/*.mjs). Opens COUNT idle TCP connections to 127.0.0.1:PORT, each naming itself once with
-// CLIENT SETNAME, and keeps them open until the parent says "close", disconnects, or a hard deadline.
+// Connection holder for bench/doctor-10k-clients.mjs and bench/watch-10k-clients.mjs (not a benchmark
+// itself: bench/run.mjs only runs bench/*.mjs). Opens COUNT idle TCP connections to 127.0.0.1:PORT, each
+// naming itself once with CLIENT SETNAME, and keeps them open until the parent says "close", disconnects,
+// or a hard deadline (6 min; BENCH_HOLD_MAX_MS in its environment).
 //
 //   node bench/lib/hold-connections.mjs <port> <count> [name-prefix]   (needs an IPC channel)
 import { connect } from 'node:net';
@@ -10,7 +11,9 @@ const port = Number(portArg);
 const count = Number(countArg);
 const CONCURRENCY = 200; // connects in flight: stays far below the listen backlog (tcp-backlog 511)
 const CONNECT_TIMEOUT_MS = 10_000;
-const HARD_DEADLINE_MS = 6 * 60_000; // never outlive the benchmark, even if the parent vanished
+// Never outlive the benchmark, even if the parent vanished; a longer benchmark sets BENCH_HOLD_MAX_MS.
+const HARD_DEADLINE_MS =
+  Number(process.env.BENCH_HOLD_MAX_MS) > 0 ? Number(process.env.BENCH_HOLD_MAX_MS) : 6 * 60_000;
 
 if (!process.send) throw new Error('hold-connections.mjs must be started with an IPC channel');
 if (!Number.isInteger(port) || port <= 0 || port === 6379) throw new Error(`refusing port ${portArg}`);

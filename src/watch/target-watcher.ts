@@ -3,6 +3,7 @@ import { isAbsolute, join } from 'node:path';
 import type { LogEvent } from '../core/log/summarize-log.js';
 import { DEFAULT_BUFFER_LIMITS, effectiveLimit, parseBufferLimits } from '../core/parse-buffer-limits.js';
 import type { RedisTarget } from '../core/redis-url.js';
+import { notPermitted } from '../doctor/collectors/context.js';
 import { isLoopback } from '../doctor/collectors/host.js';
 import type { Evidence } from '../doctor/evidence.js';
 import { redisCli } from '../doctor/rules/helpers.js';
@@ -168,7 +169,19 @@ export class TargetWatcher {
       return undefined;
     }
     const redis = await this.link.open();
-    const list = await readClientList(redis, this.link.ownId, limits);
+    let list: ClientList;
+    try {
+      list = await readClientList(redis, this.link.ownId, limits);
+    } catch (error) {
+      const denied = notPermitted(error);
+      if (!denied) throw error;
+      // An ACL user without CLIENT LIST still gets every counter-based incident.
+      this.nextListAt = now + 10 * 60_000;
+      this.events.warning(
+        `${this.target.url}: CLIENT LIST is not permitted (${denied}); idle reaping and ghosts are not watched`,
+      );
+      return undefined;
+    }
     // Spend at most `clientListBudget` of wall time on it: a 20 ms listing runs every 2 s at 1%.
     this.nextListAt =
       now + list.facts.durationMs / this.options.clientListBudget - this.options.intervalMs / 10;

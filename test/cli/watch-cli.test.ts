@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { createServer as createHttpServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -168,6 +168,30 @@ describe('lifeline watch (CLI)', () => {
     } finally {
       admin.disconnect();
     }
+  });
+
+  it('on a terminal: a live view with one row per target, redrawn each second', async () => {
+    // script(1) (util-linux, in every Debian) gives the CLI a pseudo-terminal.
+    const run = await new Promise<{ code: number | null; out: string }>((resolve) => {
+      execFile(
+        'script',
+        [
+          '-qec',
+          `${process.execPath} ${CLI} watch ${server.url} --interval 1s --duration 3500ms`,
+          '/dev/null',
+        ],
+        { encoding: 'utf8', timeout: 20_000, env: { ...process.env, NO_COLOR: '1' } },
+        (error, stdout) => resolve({ code: error ? Number(error.code ?? -1) : 0, out: stdout }),
+      );
+    });
+    expect(run.code).toBe(0);
+    const frames = run.out.split('\u001b[H\u001b[2J');
+    expect(frames.length).toBeGreaterThanOrEqual(3);
+    expect(frames.at(-1)).toMatch(/target\s+state\s+clients\s+new\/s\s+kills\s+rejected\s+last incident/);
+    expect(frames.at(-1)).toMatch(
+      new RegExp(`${server.url.replace(/[/.]/g, '\\$&')}\\s+up\\s+\\d+\\/10000\\s+\\d+\\.\\d\\s+0\\s+0\\s+-`),
+    );
+    expect(frames.at(-1)).toMatch(/No incidents so far/);
   });
 
   it('stops on SIGTERM with exit 0 when nothing happened', async () => {

@@ -97,6 +97,28 @@ describe('lifeline watch on real servers: each incident within two intervals, ri
     expect(hit.incident.fix.map((f) => f.command).join('\n')).toMatch(/maxclients/);
   });
 
+  it('an ACL user without CLIENT LIST or CONFIG: counters still name the cause, the gap is said once', async () => {
+    const { server, admin } = await serverBehindProxy(defer);
+    await admin.call('ACL', 'SETUSER', 'watcher', 'on', '>watch-pw', '+@all', '-client|list', '-config|get');
+    const w = await watching(defer, `redis://watcher:watch-pw@127.0.0.1:${server.port}`);
+    await new Promise((r) => setTimeout(r, 1200));
+    await admin.call('CONFIG', 'SET', 'maxclients', '2');
+    const refusedAt = Date.now();
+    const refused = new Redis({
+      port: server.port,
+      host: '127.0.0.1',
+      retryStrategy: () => null,
+      maxRetriesPerRequest: 0,
+    });
+    refused.on('error', () => undefined);
+    defer(() => refused.disconnect());
+    await refused.ping().catch(() => undefined);
+    const hit = await w.next('maxclients-reached', refusedAt);
+    expect(reportedWithin(w, hit, refusedAt)).toBeLessThanOrEqual(TWO_INTERVALS);
+    expect(w.samples.every((s) => s.up && s.clients === undefined)).toBe(true);
+    expect(w.warnings).toEqual([expect.stringMatching(/CLIENT LIST is not permitted/)]);
+  });
+
   it('pub/sub output-buffer kill: output-buffer-kills naming the victim (from the log on 7.0)', async () => {
     const { server, admin } = await serverBehindProxy(defer, {
       'client-output-buffer-limit': 'pubsub 256kb 64kb 5',
