@@ -16,14 +16,30 @@ export async function main(argv: string[]): Promise<number> {
     .version(TOOL_VERSION)
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  // A reader that closed the pipe (`lifeline watch --json | head -1`) ends the output, not the process
+  // with a stack trace: later writes are dropped and long-running commands are told to stop.
+  let outputClosed = false;
+  const onClosed = new Set<() => void>();
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    outputClosed = true;
+    for (const callback of onClosed) callback();
+    onClosed.clear();
+  });
   const io = {
-    out: (s: string) => process.stdout.write(s),
+    out: (s: string) => {
+      if (!outputClosed) process.stdout.write(s);
+    },
     err: (s: string) => process.stderr.write(s),
     isTty: Boolean(process.stdout.isTTY),
+    onClosedOutput: (callback: () => void) => {
+      if (outputClosed) callback();
+      else onClosed.add(callback);
+    },
   };
   registerDoctor(program, io);
   registerLab(program, io);
-  registerProxy(program, { out: (s) => process.stdout.write(s) });
+  registerProxy(program, io);
   registerWatch(program, io);
   registerReport(program, io);
   try {

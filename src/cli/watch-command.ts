@@ -40,7 +40,13 @@ const RANK: Record<Severity, number> = { critical: 3, warning: 2, info: 1 };
 
 export function registerWatch(
   program: Command,
-  io: { out: (s: string) => void; err: (s: string) => void; isTty: boolean },
+  io: {
+    out: (s: string) => void;
+    err: (s: string) => void;
+    isTty: boolean;
+    /** Calls back once when stdout's reader has gone (EPIPE). */
+    onClosedOutput: (callback: () => void) => void;
+  },
 ): void {
   program
     .command('watch')
@@ -133,13 +139,7 @@ export function registerWatch(
           })
         : undefined;
       const metrics = opts.metricsPort !== undefined ? new WatchMetrics() : undefined;
-      const server = metrics
-        ? await startMetricsServer({
-            host: opts.metricsHost,
-            port: opts.metricsPort,
-            registry: metrics.registry,
-          })
-        : undefined;
+      // Everything that can refuse the options is built before anything listens or connects.
       const history = opts.history
         ? new HistoryWriter({
             dir: opts.history,
@@ -165,47 +165,56 @@ export function registerWatch(
         else io.out(`${renderIncidentLine(incident, { color: io.isTty && !process.env.NO_COLOR })}\n`);
       });
       watcher.on('warning', (message) => {
-        if (!view) io.err(`lifeline watch: ${message}\n`);
+        if (view) view.notice(message);
+        else io.err(`lifeline watch: ${message}\n`);
       });
 
+      let server: Awaited<ReturnType<typeof startMetricsServer>> | undefined;
+      let repaint: NodeJS.Timeout | undefined;
+      let started = false;
       try {
+        server = metrics
+          ? await startMetricsServer({
+              host: opts.metricsHost,
+              port: opts.metricsPort,
+              registry: metrics.registry,
+            })
+          : undefined;
         await watcher.start();
-      } catch (error) {
-        await server?.close();
-        history?.close();
-        throw error;
-      }
-      history?.write({
-        type: 'start',
-        at: new Date().toISOString(),
-        tool: { name: 'redis-lifeline', version: TOOL_VERSION },
-        targets: watcher.targetUrls,
-        intervalMs: watcher.options.intervalMs,
-      });
-      if (!view && !opts.json)
-        io.err(
-          `lifeline watch: watching ${watcher.targetUrls.join(', ')} every ${watcher.options.intervalMs} ms${server ? `; metrics at ${server.url}` : ''}; Ctrl-C to stop\n`,
-        );
-
-      const repaint = view
-        ? setInterval(
+        started = true;
+        history?.write({
+          type: 'start',
+          at: new Date().toISOString(),
+          tool: { name: 'redis-lifeline', version: TOOL_VERSION },
+          targets: watcher.targetUrls,
+          intervalMs: watcher.options.intervalMs,
+        });
+        if (!view && !opts.json)
+          io.err(
+            `lifeline watch: watching ${watcher.targetUrls.join(', ')} every ${watcher.options.intervalMs} ms${server ? `; metrics at ${server.url}` : ''}; Ctrl-C to stop\n`,
+          );
+        if (view)
+          repaint = setInterval(
             () => io.out(`\u001b[H\u001b[2J${view.render(new Date(), !process.env.NO_COLOR)}\n`),
             1000,
-          )
-        : undefined;
-      await new Promise<void>((resolve) => {
-        const done = () => resolve();
-        process.once('SIGINT', done);
-        process.once('SIGTERM', done);
-        if (opts.duration) setTimeout(done, opts.duration).unref();
-      });
-      if (repaint) clearInterval(repaint);
-      await watcher.stop();
-      await webhook?.flush(5_000);
-      webhook?.close();
-      await server?.close();
-      history?.write({ type: 'stop', at: new Date().toISOString() });
-      history?.close();
+          );
+        await new Promise<void>((resolve) => {
+          const done = () => resolve();
+          process.once('SIGINT', done);
+          process.once('SIGTERM', done);
+          // A reader that went away (`| head -1`): stop as if interrupted.
+          io.onClosedOutput(done);
+          if (opts.duration) setTimeout(done, opts.duration).unref();
+        });
+      } finally {
+        if (repaint) clearInterval(repaint);
+        await watcher.stop();
+        await webhook?.flush(5_000);
+        webhook?.close();
+        await server?.close();
+        if (started) history?.write({ type: 'stop', at: new Date().toISOString() });
+        history?.close();
+      }
       if (view) io.out(`${view.render(new Date(), false)}\n`);
       const failOn = opts.failOn as Severity | 'none';
       process.exitCode = failOn !== 'none' && worst >= RANK[failOn] ? EXIT.findings : EXIT.ok;

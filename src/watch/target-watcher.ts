@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
+import { CannotRunError } from '../core/errors.js';
 import type { LogEvent } from '../core/log/summarize-log.js';
 import { DEFAULT_BUFFER_LIMITS, effectiveLimit, parseBufferLimits } from '../core/parse-buffer-limits.js';
 import type { RedisTarget } from '../core/redis-url.js';
@@ -7,7 +8,14 @@ import { notPermitted } from '../doctor/collectors/context.js';
 import { isLoopback } from '../doctor/collectors/host.js';
 import type { Evidence } from '../doctor/evidence.js';
 import { redisCli } from '../doctor/rules/helpers.js';
-import type { DetectContext, Detection, DetectorMemory, Round, RunEnd } from './detectors/detect-context.js';
+import {
+  type DetectContext,
+  type Detection,
+  type DetectorMemory,
+  newDetectorMemory,
+  type Round,
+  type RunEnd,
+} from './detectors/detect-context.js';
 import { DETECTORS } from './detectors/index.js';
 import { detectUnreachable } from './detectors/target-unreachable.js';
 import { doctorAdvice, type TargetIdentity } from './doctor-advice.js';
@@ -21,10 +29,20 @@ import type { Sample } from './types.js';
 // A CLIENT LIST line is 250-350 bytes; the reply counts against our normal-class output buffer limit.
 const BYTES_PER_CLIENT = 350;
 
+// A CLIENT LIST that failed for another reason than permissions (a timeout on a huge list) is tried
+// again this much later; INFO keeps the round going meanwhile.
+const CLIENT_LIST_BACKOFF_MS = 60_000;
+
 export interface TargetEvents {
   sample(sample: Sample): void;
-  detection(detection: Detection, advice: ReturnType<typeof doctorAdvice>, at: number): void;
+  /** `advise` computes the doctor's fix for it; call it at once or never (it reads this round). */
+  detection(detection: Detection, advise: () => ReturnType<typeof doctorAdvice>, at: number): void;
   warning(message: string): void;
+}
+
+interface Detected {
+  detection: Detection;
+  advise: () => ReturnType<typeof doctorAdvice>;
 }
 
 /**
@@ -44,7 +62,11 @@ export class TargetWatcher {
   private logChecked = false;
   private runEndFlags = { clean: false, crashReport: false };
   private pendingRunEnd: RunEnd;
-  private readonly memory: DetectorMemory = { churnBaselinePerS: 0, reportedGhosts: new Set() };
+  private readonly memory: DetectorMemory = newDetectorMemory();
+  /** The server takes one INFO section per call (before 7.0): ask for "all" without trying first. */
+  private readonly infoMode = { all: false };
+  private configWarned = false;
+  private closed = false;
 
   constructor(
     readonly target: RedisTarget,
@@ -62,53 +84,76 @@ export class TargetWatcher {
     };
   }
 
-  /** Opens the connection; a target that cannot be used at start is the user's error (exit 2). */
+  /**
+   * Opens the connection and reads INFO once; a target that cannot be used at start is the user's
+   * error (exit 2), and so is a user that may not run INFO (watch has nothing to sample then).
+   */
   async open(): Promise<void> {
-    await this.link.open();
+    const redis = await this.link.open();
+    try {
+      await readInfo(redis, this.infoMode);
+    } catch (error) {
+      this.link.close();
+      const denied = notPermitted(error);
+      if (!denied) throw error;
+      throw new CannotRunError(
+        'ERR_LIFELINE_NOPERM',
+        `${this.target.url}: INFO is not permitted for this user (${denied}); watch needs at least +info (and +client|list, +config|get for every detector).`,
+      );
+    }
   }
 
+  /** Stops for good: the connection closes now, and a round in flight reports nothing. */
   close(): void {
+    this.closed = true;
     this.link.close();
   }
 
-  async round(): Promise<Sample> {
+  async round(): Promise<void> {
     const at = Date.now();
     let sample: Sample;
+    let detections: Detected[] = [];
     try {
-      sample = await this.sampleOnce(at);
+      ({ sample, detections } = await this.sampleOnce(at));
     } catch (error) {
-      this.link.close();
+      if (this.closed) return;
+      this.link.dropConnection();
       const message = (error as Error).message.replace(/\s+/g, ' ').trim();
       sample = { target: this.target.url, at, up: false, error: message, durationMs: Date.now() - at };
       if (this.downSince === undefined) {
         this.downSince = at;
         const last = this.prev?.sample;
-        this.events.detection(
-          detectUnreachable(
-            message,
-            last ? { at: last.at, connectedClients: last.gauges.connectedClients } : undefined,
-            this.cli,
-          ),
-          undefined,
-          at,
+        const detection = detectUnreachable(
+          message,
+          last ? { at: last.at, connectedClients: last.gauges.connectedClients } : undefined,
+          this.cli,
         );
+        detections = [{ detection, advise: () => undefined }];
       }
     }
+    if (this.closed) return;
+    // State has moved on before anyone hears of this round, so a listener cannot make it repeat.
     this.events.sample(sample);
-    return sample;
+    for (const { detection, advise } of detections) this.events.detection(detection, advise, at);
   }
 
-  private async sampleOnce(at: number): Promise<Sample> {
+  private async sampleOnce(at: number): Promise<{ sample: Sample; detections: Detected[] }> {
     const connectsBefore = this.link.connectsMade;
     const redis = await this.link.open();
     const started = performance.now();
-    const info = await readInfo(redis);
+    const info = await readInfo(redis, this.infoMode);
     const durationMs = Math.round((performance.now() - started) * 100) / 100;
     const server = serverFacts(info);
     if (this.link.connectsMade !== connectsBefore)
       await this.link.nameLibrary(server.product, server.version);
     await this.link.refreshConfig(WATCH_DEFAULTS.configEveryMs);
     const config = this.link.config;
+    if (!config && this.link.configReason && !this.configWarned) {
+      this.configWarned = true;
+      this.events.warning(
+        `${this.target.url}: CONFIG GET failed (${this.link.configReason}); detectors that compare with the server's settings (timeout, limits, log) are off`,
+      );
+    }
     const logEvents = await this.readLog(server.pid, config);
     const clientList = await this.maybeListClients(info.fields.connected_clients, config);
 
@@ -123,32 +168,35 @@ export class TargetWatcher {
       ...(clientList ? { clients: clientList.facts } : {}),
     };
     const cur: Round = { sample, info, logEvents, ...(clientList ? { clientList } : {}) };
-    const restarted = this.prev !== undefined && this.prev.sample.server.runId !== server.runId;
+    const changed = this.prev !== undefined && this.prev.sample.server.runId !== server.runId;
     const ctx: DetectContext = {
       cur,
       prev: this.prev,
-      // Clients listed before a restart vanished with it, not one by one.
-      prevList: restarted ? undefined : this.lastList,
+      // Clients listed before a restart or failover vanished with it, not one by one.
+      prevList: changed ? undefined : this.lastList,
       config,
       logFollowed: this.log !== undefined,
-      previousRunEnd: restarted ? this.pendingRunEnd : undefined,
+      previousRunEnd: changed ? this.pendingRunEnd : undefined,
       downSince: this.downSince,
       ownConnects: this.link.connectsMade - this.connectsAtPrev,
       options: this.options,
       memory: this.memory,
       cli: this.cli,
     };
-    for (const detector of DETECTORS) {
-      for (const detection of detector(ctx)) {
-        this.events.detection(detection, doctorAdvice(detection.cause, ctx, this.identity), at);
-      }
-    }
-    if (restarted) this.pendingRunEnd = undefined;
-    this.prev = cur;
-    if (clientList) this.lastList = { ...clientList, text: '' };
+    const detections = DETECTORS.flatMap((detector) =>
+      detector(ctx).map((detection) => ({
+        detection,
+        advise: () => doctorAdvice(detection.cause, ctx, this.identity),
+      })),
+    );
+    if (changed) this.pendingRunEnd = undefined;
+    // The raw CLIENT LIST (up to megabytes) serves this round's advice only.
+    const kept = clientList ? { ...clientList, text: '' } : undefined;
+    this.prev = { ...cur, ...(kept ? { clientList: kept } : {}) };
+    if (kept) this.lastList = kept;
     this.downSince = undefined;
     this.connectsAtPrev = this.link.connectsMade;
-    return sample;
+    return { sample, detections };
   }
 
   /** CLIENT LIST when its last cost fits the budget, and when its reply cannot get us killed. */
@@ -174,11 +222,19 @@ export class TargetWatcher {
       list = await readClientList(redis, this.link.ownId, limits);
     } catch (error) {
       const denied = notPermitted(error);
-      if (!denied) throw error;
-      // An ACL user without CLIENT LIST still gets every counter-based incident.
-      this.nextListAt = now + 10 * 60_000;
+      if (denied) {
+        // An ACL user without CLIENT LIST still gets every counter-based incident.
+        this.nextListAt = now + 10 * 60_000;
+        this.events.warning(
+          `${this.target.url}: CLIENT LIST is not permitted (${denied}); idle reaping and ghosts are not watched`,
+        );
+        return undefined;
+      }
+      // A lost connection fails the round; a slow or refused listing only skips the listing.
+      if (!this.link.connected) throw error;
+      this.nextListAt = now + CLIENT_LIST_BACKOFF_MS;
       this.events.warning(
-        `${this.target.url}: CLIENT LIST is not permitted (${denied}); idle reaping and ghosts are not watched`,
+        `${this.target.url}: CLIENT LIST failed (${(error as Error).message.replace(/\s+/g, ' ').slice(0, 160)}); trying again in ${CLIENT_LIST_BACKOFF_MS / 1000} s`,
       );
       return undefined;
     }

@@ -68,19 +68,23 @@ export interface Sample {
  * Causes watch can name. Ids shared with the doctor keep the doctor's meaning (and docs/rules page);
  * `target-unreachable` and `ghost-connections` are watch's own.
  */
-export type IncidentCause =
-  | 'server-restarted'
-  | 'server-crashed'
-  | 'target-unreachable'
-  | 'maxclients-reached'
-  | 'client-eviction'
-  | 'output-buffer-kills'
-  | 'query-buffer-kills'
-  | 'idle-timeout-reaping'
-  | 'ghost-connections'
-  | 'connection-churn'
-  | 'output-buffer-at-risk'
-  | 'client-kills-observed';
+export const INCIDENT_CAUSES = [
+  'server-restarted',
+  'server-crashed',
+  'server-failover',
+  'target-unreachable',
+  'maxclients-reached',
+  'client-eviction',
+  'output-buffer-kills',
+  'query-buffer-kills',
+  'idle-timeout-reaping',
+  'ghost-connections',
+  'connection-churn',
+  'output-buffer-at-risk',
+  'client-kills-observed',
+] as const;
+
+export type IncidentCause = (typeof INCIDENT_CAUSES)[number];
 
 export interface Incident {
   /** Unique within a watch run: `<target>#<sequence>`. */
@@ -95,6 +99,8 @@ export interface Incident {
   /** Why it matters and when it is harmless (from the doctor's rule when there is one). */
   explanation?: string;
   evidence: Record<string, unknown>;
+  /** Client connections this incident closed or refused, where the server says how many. */
+  connections?: number;
   fix: Fix[];
   docs: string;
   /** ISO time of the sample that showed it. */

@@ -27,6 +27,7 @@ export class Watcher extends EventEmitter<WatcherEvents> {
   private readonly grouper: AlertGrouper;
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly advice = new Map<string, ReturnType<typeof doctorAdvice>>();
   private sequence = 0;
   private stopped = false;
 
@@ -49,9 +50,9 @@ export class Watcher extends EventEmitter<WatcherEvents> {
         throw new CannotRunError('ERR_LIFELINE_BAD_URL', `${target.url} is given twice; watch it once.`);
       seen.add(key);
       return new TargetWatcher(target, this.options, {
-        sample: (sample) => this.emit('sample', sample),
-        detection: (detection, advice, at) => this.raise(target.url, detection, advice, at),
-        warning: (message) => this.emit('warning', message),
+        sample: (sample) => this.deliver('sample', sample),
+        detection: (detection, advise, at) => this.raise(target.url, detection, advise, at),
+        warning: (message) => this.deliver('warning', message),
       });
     });
   }
@@ -70,20 +71,27 @@ export class Watcher extends EventEmitter<WatcherEvents> {
       await Promise.all(this.targets.map((t) => t.open()));
     } catch (error) {
       for (const t of this.targets) t.close();
+      // stop() during start() closed the connections under it: that is no failure to start.
+      if (this.stopped) return;
       throw error;
     }
+    // stop() during start() closed the targets already; nothing may be scheduled after it.
+    if (this.stopped) return;
     for (const t of this.targets) this.schedule(t, Date.now());
   }
 
-  /** Stops sampling, waits for rounds in flight (bounded by their own timeouts) and emits held summaries. */
+  /**
+   * Stops sampling at once: connections close now, rounds in flight end without reporting, and
+   * summaries of held repeats are emitted.
+   */
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
-    await Promise.allSettled([...this.inFlight]);
     for (const t of this.targets) t.close();
-    for (const summary of this.grouper.drain()) this.emit('incident', summary);
+    await Promise.allSettled([...this.inFlight]);
+    for (const summary of this.grouper.drain()) this.deliver('incident', summary);
   }
 
   private schedule(target: TargetWatcher, dueAt: number): void {
@@ -93,7 +101,7 @@ export class Watcher extends EventEmitter<WatcherEvents> {
         this.timers.delete(timer);
         const round = target.round().finally(() => {
           this.inFlight.delete(round);
-          for (const summary of this.grouper.flush(Date.now())) this.emit('incident', summary);
+          for (const summary of this.grouper.flush(Date.now())) this.deliver('incident', summary);
           // The next round keeps the cadence; a round slower than the interval skips ahead, never overlaps.
           const now = Date.now();
           let next = dueAt + this.options.intervalMs;
@@ -107,14 +115,33 @@ export class Watcher extends EventEmitter<WatcherEvents> {
     this.timers.add(timer);
   }
 
+  /**
+   * Emits to the application's listeners; one that throws must not stop watching or be taken for
+   * an unreachable server, so its error becomes a warning.
+   */
+  private deliver<K extends keyof WatcherEvents>(event: K, ...args: WatcherEvents[K]): void {
+    try {
+      (this.emit as (event: K, ...args: WatcherEvents[K]) => boolean)(event, ...args);
+    } catch (error) {
+      if (event === 'warning') return;
+      this.deliver('warning', `a '${event}' listener threw: ${(error as Error)?.message ?? String(error)}`);
+    }
+  }
+
   private raise(
     target: string,
     detection: Detection,
-    advice: ReturnType<typeof doctorAdvice>,
+    advise: () => ReturnType<typeof doctorAdvice>,
     at: number,
   ): void {
     const when = new Date(at).toISOString();
     const { fix, explanation, ...rest } = detection;
+    // A repeat that grouping holds back reuses the advice of the alert before it: the doctor's rule
+    // re-reads the round (a CLIENT LIST of thousands of lines), which a repeat every round need not pay.
+    const key = `${target}\u0000${detection.cause}`;
+    const held = this.grouper.willAbsorb(target, detection.cause, detection.severity, at);
+    const advice = held && this.advice.has(key) ? this.advice.get(key) : advise();
+    this.advice.set(key, advice);
     const incident: Incident = {
       id: `${target}#${++this.sequence}`,
       target,
@@ -130,6 +157,6 @@ export class Watcher extends EventEmitter<WatcherEvents> {
       lastAt: when,
     };
     const passed = this.grouper.offer(incident);
-    if (passed) this.emit('incident', passed);
+    if (passed) this.deliver('incident', passed);
   }
 }

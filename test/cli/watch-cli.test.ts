@@ -8,6 +8,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/lab/redis-server/free-port.js';
 import { type RedisServer, startRedis } from '../../src/lab/redis-server/start-redis.js';
+import { HISTORY_FILE } from '../../src/watch/history/history-writer.js';
 import { CLI, expectOneLineError, runCli } from '../support/run-cli.js';
 import { waitFor } from '../support/with-redis.js';
 
@@ -216,6 +217,41 @@ describe('lifeline watch (CLI)', () => {
     );
   });
 
+  it('`watch --json | head -1`: one line, then watch stops cleanly, no stack trace', async () => {
+    const history = join(dir, 'piped');
+    const admin = new Redis({ port: server.port, host: '127.0.0.1' });
+    try {
+      const script = `"${process.execPath}" "${CLI}" watch ${server.url} --json --interval 200ms --group-window 1ms --history "${history}" | head -1; echo "watch-exit=\${PIPESTATUS[0]}" >&2`;
+      const run = new Promise<{ stdout: string; stderr: string }>((resolve) =>
+        execFile(
+          'bash',
+          ['-c', script],
+          { timeout: 15_000, env: { ...process.env, NO_COLOR: '1' } },
+          (_e, stdout, stderr) => resolve({ stdout, stderr }),
+        ),
+      );
+      let settled = false;
+      void run.finally(() => {
+        settled = true;
+      });
+      // A CLIENT KILL that kills nothing is still a call: an incident per round until head has one.
+      for (let i = 0; i < 100 && !settled; i++) {
+        await admin.call('CLIENT', 'KILL', 'ID', '999999999', 'SKIPME', 'yes');
+        await sleep(100);
+      }
+      const { stdout, stderr } = await run;
+      expect(ndjson(stdout)).toEqual([
+        expect.objectContaining({ type: 'incident', cause: 'client-kills-observed' }),
+      ]);
+      expect(stderr).toMatch(/watch-exit=1\n$/);
+      expect(stderr).not.toMatch(/EPIPE|\n\s+at /);
+      const records = ndjson(await readFile(join(history, HISTORY_FILE), 'utf8'));
+      expect(records.at(-1)).toMatchObject({ type: 'stop' });
+    } finally {
+      admin.disconnect();
+    }
+  });
+
   describe('bad input: one line, exit 2', () => {
     it('a malformed URL', async () => {
       expectOneLineError(await runCli(['watch', 'http://nope']), /Malformed Redis URL/);
@@ -254,6 +290,37 @@ describe('lifeline watch (CLI)', () => {
       expectOneLineError(await runCli(['watch', server.url, server.url]), /given twice/);
       expectOneLineError(await runCli(['watch', server.url, '--interval', '0']), /duration/);
       expectOneLineError(await runCli(['watch', server.url, '--webhook', 'ftp://x']), /webhook/i);
+    });
+
+    it('a history directory that cannot be made, with --metrics-port: exit 2, nothing left listening', async () => {
+      const metricsPort = await freePort();
+      const result = await runCli([
+        'watch',
+        server.url,
+        '--metrics-port',
+        String(metricsPort),
+        '--history',
+        join(CLI, 'not-a-dir'),
+      ]);
+      expectOneLineError(result, /Cannot create the history directory/);
+      const answered = await fetch(`http://127.0.0.1:${metricsPort}/metrics`).then(
+        () => true,
+        () => false,
+      );
+      expect(answered).toBe(false);
+    });
+
+    it('a user that may not run INFO', async () => {
+      const admin = new Redis({ port: server.port, host: '127.0.0.1' });
+      try {
+        await admin.call('ACL', 'SETUSER', 'blind', 'on', '>blind-pw', '+@all', '-info');
+        const result = await runCli(['watch', `redis://blind:blind-pw@127.0.0.1:${server.port}`]);
+        expectOneLineError(result, /INFO is not permitted for this user/);
+        expect(result.stderr).not.toContain('blind-pw');
+      } finally {
+        await admin.call('ACL', 'DELUSER', 'blind').catch(() => undefined);
+        admin.disconnect();
+      }
     });
 
     it('a metrics port in use', async () => {

@@ -172,4 +172,31 @@ describe('AlertGrouper', () => {
     expect(grouper.openGroups).toBe(0);
     expect(grouper.drain()).toEqual([]);
   });
+
+  it('willAbsorb() says beforehand what offer() will do', () => {
+    const { clock, grouper } = setup();
+    const target = 'redis://127.0.0.1:7001/';
+    const first = incident(clock.now);
+    expect(grouper.willAbsorb(target, first.cause, first.severity)).toBe(false);
+    expect(grouper.offer(first)).toBe(first);
+    clock.now += MIN;
+    expect(grouper.willAbsorb(target, 'idle-timeout-reaping', 'warning')).toBe(true);
+    expect(grouper.offer(incident(clock.now))).toBeUndefined();
+    // An escalation passes; another cause has no group.
+    expect(grouper.willAbsorb(target, 'idle-timeout-reaping', 'critical')).toBe(false);
+    expect(grouper.willAbsorb(target, 'client-eviction', 'warning')).toBe(false);
+    // After a window that ended with repeats, the next one is held too (a new window opens).
+    clock.now = T0 + 6 * MIN;
+    expect(grouper.willAbsorb(target, 'idle-timeout-reaping', 'warning')).toBe(true);
+    expect(grouper.offer(incident(clock.now))).toBeUndefined();
+  });
+
+  it('a summary carries the connections its repeats closed, summed', () => {
+    const { clock, grouper } = setup();
+    grouper.offer(incident(clock.now, { connections: 5 }));
+    grouper.offer(incident(clock.now + 1000, { connections: 2 }));
+    grouper.offer(incident(clock.now + 2000, { connections: 3 }));
+    const [summary] = grouper.drain();
+    expect(summary).toMatchObject({ occurrences: 2, connections: 5 });
+  });
 });

@@ -6,7 +6,11 @@ import { describe, expect, it } from 'vitest';
 import { summarizeLog } from '../../src/core/log/summarize-log.js';
 import { parseConfigText } from '../../src/core/parse-config.js';
 import { parseInfo } from '../../src/core/parse-info.js';
-import type { DetectContext, Round } from '../../src/watch/detectors/detect-context.js';
+import {
+  type DetectContext,
+  newDetectorMemory,
+  type Round,
+} from '../../src/watch/detectors/detect-context.js';
 import { DETECTORS } from '../../src/watch/detectors/index.js';
 import { resolveWatchOptions } from '../../src/watch/options.js';
 import { counters, gauges, serverFacts } from '../../src/watch/sampling/read-info.js';
@@ -50,7 +54,7 @@ function detect(version: string, scenario: string, before: Record<string, string
     downSince: undefined,
     ownConnects: 0,
     options: resolveWatchOptions({ urls: [] }),
-    memory: { churnBaselinePerS: 0, reportedGhosts: new Set() },
+    memory: newDetectorMemory(),
     cli: (...args) => `redis-cli ${args.join(' ')}`,
   };
   return DETECTORS.flatMap((d) => d(ctx));

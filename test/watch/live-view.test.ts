@@ -51,4 +51,11 @@ describe('LiveView', () => {
     expect(view.render(new Date(), false)).toMatch(/ DOWN /);
     expect(view.render(new Date(), false)).toMatch(/No incidents so far/);
   });
+
+  it('keeps the last three notices about watch itself below the incidents', () => {
+    const view = new LiveView([T]);
+    expect(view.render(new Date(), false)).not.toMatch(/Notices:/);
+    for (const n of [1, 2, 3, 4]) view.notice(`notice ${n}`);
+    expect(view.render(new Date(), false)).toMatch(/\nNotices:\nnotice 2\nnotice 3\nnotice 4$/);
+  });
 });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DISCONNECT_CAUSES, IDLE_THRESHOLDS, WatchMetrics } from '../../src/watch/metrics/watch-metrics.js';
+import { INCIDENT_CAUSES } from '../../src/watch/types.js';
 
 const root = new URL('../../', import.meta.url);
 const rulesPath = new URL('docs/prometheus/lifeline-watch-rules.yml', root);
@@ -123,6 +124,7 @@ describe('docs/prometheus/lifeline-watch-rules.yml', () => {
       'LifelineRedisClientEviction',
       'LifelineRedisIdleReaping',
       'LifelineRedisGhostConnections',
+      'LifelineRedisFailover',
       'LifelineRedisConnectionChurn',
       'LifelineRedisClientsNearMaxclients',
       'LifelineRedisOutputBufferNearLimit',
@@ -154,10 +156,20 @@ describe('docs/prometheus/lifeline-watch-rules.yml', () => {
           expect(allowedLabels.has(label), `${rule.alert} groups by ${label}`).toBe(true);
         }
       }
+      for (const selector of rule.expr.matchAll(/\b(lifeline_[a-z0-9_]+)\{([^}]*)\}/g)) {
+        const [, metric, matchers] = selector as unknown as [string, string, string];
+        for (const m of matchers.matchAll(/([a-z_]+)\s*=~?\s*"([^"]*)"/g)) {
+          const [, label, value] = m as unknown as [string, string, string];
+          if (label !== 'cause') continue;
+          // Disconnects exist for the disconnect causes only; incidents for every cause.
+          const causes: readonly string[] =
+            metric === 'lifeline_watch_disconnects_total' ? DISCONNECT_CAUSES : INCIDENT_CAUSES;
+          expect(causes, `${rule.alert}: ${metric}`).toContain(value);
+        }
+      }
       for (const m of rule.expr.matchAll(/([a-z_]+)\s*=~?\s*"([^"]*)"/g)) {
         const [, label, value] = m as unknown as [string, string, string];
         expect(allowedLabels.has(label), `${rule.alert} matches on ${label}`).toBe(true);
-        if (label === 'cause') expect(DISCONNECT_CAUSES, rule.alert).toContain(value);
         if (label === 'threshold_seconds') {
           expect(
             IDLE_THRESHOLDS.map(([t]) => t),

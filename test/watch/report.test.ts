@@ -115,6 +115,10 @@ describe('counter deltas', () => {
     expect(first).toMatchObject({ rejected: 0, restarted: false });
     expect(sampleDeltas(first.baseline, s('r1', 12))).toMatchObject({ rejected: 2, restarted: false });
     expect(sampleDeltas(first.baseline, s('r2', 12))).toMatchObject({ rejected: 12, restarted: true });
+    // Another server, up for longer than since the baseline (failover): a new baseline, no events.
+    const standby = { ...s('r3', 500), at: T0 + 5000 };
+    standby.server = { ...(standby.server as NonNullable<Sample['server']>), uptimeS: 86_400 };
+    expect(sampleDeltas(first.baseline, standby)).toMatchObject({ rejected: 0, restarted: false });
     // A down sample neither counts nor moves the baseline.
     const down = sampleDeltas(first.baseline, { target: A, at: T0, up: false, durationMs: 0 });
     expect(down).toMatchObject({ rejected: 0, kills: 0, baseline: first.baseline });

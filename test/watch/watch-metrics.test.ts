@@ -5,9 +5,13 @@ import type { Counters, Incident, Sample } from '../../src/watch/types.js';
 const T = 'redis://:***@127.0.0.1:7001/';
 
 function sample(
-  overrides: Omit<Partial<Sample>, 'counters'> & { counters?: Partial<Counters>; runId?: string } = {},
+  overrides: Omit<Partial<Sample>, 'counters'> & {
+    counters?: Partial<Counters>;
+    runId?: string;
+    uptimeS?: number;
+  } = {},
 ): Sample {
-  const { counters, runId, ...rest } = overrides;
+  const { counters, runId, uptimeS, ...rest } = overrides;
   return {
     target: T,
     at: 1_700_000_000_000,
@@ -18,7 +22,7 @@ function sample(
       version: '7.4.1',
       runId: runId ?? 'run-a',
       pid: 42,
-      uptimeS: 1000,
+      uptimeS: uptimeS ?? 1000,
       role: 'master',
     },
     counters: {
@@ -113,6 +117,7 @@ describe('WatchMetrics', () => {
     m.observe(
       sample({
         runId: 'run-b',
+        uptimeS: 0,
         counters: { connectionsReceived: 4, rejectedConnections: 1, errorReplies: 0 },
       }),
     );
@@ -123,7 +128,7 @@ describe('WatchMetrics', () => {
     expect(value(text, `lifeline_watch_restarts_total{${tl}}`)).toBe(1);
 
     // A restart whose counter already climbed above the old value still adds all of it (run_id says so).
-    m.observe(sample({ runId: 'run-c', counters: { connectionsReceived: 500 } }));
+    m.observe(sample({ runId: 'run-c', uptimeS: 1, counters: { connectionsReceived: 500 } }));
     text = await m.registry.metrics();
     expect(value(text, `lifeline_watch_connections_received_total{${tl}}`)).toBe(634);
     expect(value(text, `lifeline_watch_restarts_total{${tl}}`)).toBe(2);
@@ -135,6 +140,35 @@ describe('WatchMetrics', () => {
     expect(value(text, `lifeline_watch_restarts_total{${tl}}`)).toBe(2);
   });
 
+  it('a failover (new run_id, up for longer than since the last sample) is no restart and adds nothing', async () => {
+    const m = new WatchMetrics();
+    const series = `lifeline_watch_connections_received_total{${tl}}`;
+    m.observe(sample({ counters: { connectionsReceived: 50 } }));
+    // Another server, up for days, with its own lifetime count.
+    m.observe(
+      sample({
+        at: 1_700_000_001_000,
+        runId: 'standby',
+        uptimeS: 400_000,
+        counters: { connectionsReceived: 90_000 },
+      }),
+    );
+    let text = await m.registry.metrics();
+    expect(value(text, series)).toBe(50);
+    expect(value(text, `lifeline_watch_restarts_total{${tl}}`)).toBe(0);
+    // From then on, its growth counts.
+    m.observe(
+      sample({
+        at: 1_700_000_002_000,
+        runId: 'standby',
+        uptimeS: 400_001,
+        counters: { connectionsReceived: 90_007 },
+      }),
+    );
+    text = await m.registry.metrics();
+    expect(value(text, series)).toBe(57);
+  });
+
   it('detects a restart across a down period and never lets a counter go down', async () => {
     const m = new WatchMetrics();
     const seen: number[] = [];
@@ -142,7 +176,7 @@ describe('WatchMetrics', () => {
     const steps: Sample[] = [
       sample({ counters: { connectionsReceived: 50 } }),
       { target: T, at: 1_700_000_005_000, up: false, error: 'connect ECONNREFUSED', durationMs: 3 },
-      sample({ runId: 'run-b', counters: { connectionsReceived: 2 } }),
+      sample({ runId: 'run-b', uptimeS: 1, counters: { connectionsReceived: 2 } }),
       sample({ runId: 'run-b', counters: { connectionsReceived: 1 } }), // odd server: dropped without run_id change
       sample({ runId: 'run-b', counters: { connectionsReceived: 3 } }),
     ];
@@ -218,7 +252,7 @@ describe('WatchMetrics', () => {
     expect(text).not.toMatch(/^lifeline_watch_pubsub_clients\{/m);
   });
 
-  it('counts disconnects by cause (occurrences) and incidents by cause and severity', async () => {
+  it('counts disconnects by cause (connections, else occurrences) and incidents by cause and severity', async () => {
     const m = new WatchMetrics();
     m.observe(sample());
     let text = await m.registry.metrics();
@@ -230,7 +264,16 @@ describe('WatchMetrics', () => {
     m.incident(incident({ id: `${T}#2~repeats`, occurrences: 4 }));
     m.incident(incident({ cause: 'idle-timeout-reaping', severity: 'warning' }));
     m.incident(incident({ cause: 'output-buffer-at-risk', severity: 'warning' }));
+    m.incident(incident({ cause: 'maxclients-reached', connections: 37 }));
+    m.incident(incident({ cause: 'ghost-connections', severity: 'warning' }));
     text = await m.registry.metrics();
+    // Where the server says how many connections, those are counted, not the incident.
+    expect(value(text, `lifeline_watch_disconnects_total{${tl},cause="maxclients-reached"}`)).toBe(37);
+    // A ghost is a connection the server still holds: an incident, not a disconnect.
+    expect(text).not.toContain('cause="ghost-connections"}');
+    expect(
+      value(text, `lifeline_watch_incidents_total{${tl},cause="ghost-connections",severity="warning"}`),
+    ).toBe(1);
     expect(value(text, `lifeline_watch_disconnects_total{${tl},cause="output-buffer-kills"}`)).toBe(5);
     expect(value(text, `lifeline_watch_disconnects_total{${tl},cause="idle-timeout-reaping"}`)).toBe(1);
     expect(value(text, `lifeline_watch_disconnects_total{${tl},cause="client-eviction"}`)).toBe(0);

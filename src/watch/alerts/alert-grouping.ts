@@ -1,5 +1,5 @@
 import type { Severity } from '../../doctor/report/types.js';
-import type { Incident } from '../types.js';
+import type { Incident, IncidentCause } from '../types.js';
 
 export interface AlertGrouperOptions {
   /** How long repeats of one (target, cause) are held back and counted. */
@@ -14,6 +14,8 @@ interface Group {
   severity: Severity;
   /** Occurrences absorbed in the current window. */
   absorbed: number;
+  /** Connections the absorbed repeats closed, where they say. */
+  connections: number | undefined;
   firstAt: string;
   lastAt: string;
   /** The most severe level among the absorbed repeats. */
@@ -52,6 +54,13 @@ export class AlertGrouper {
     return this.groups.size;
   }
 
+  /** Whether offer() would hold back an incident of this target, cause and severity at `nowMs`. */
+  willAbsorb(target: string, cause: IncidentCause, severity: Severity, nowMs: number = this.now()): boolean {
+    const group = this.groups.get(groupKey({ target, cause }));
+    if (!group || RANK[severity] > RANK[group.severity]) return false;
+    return nowMs < group.windowEnd || group.absorbed > 0;
+  }
+
   /** Returns the incident to alert now, or undefined when it was absorbed into its group. */
   offer(incident: Incident): Incident | undefined {
     const now = this.now();
@@ -71,6 +80,7 @@ export class AlertGrouper {
         windowEnd: now + this.windowMs,
         severity: incident.severity,
         absorbed: 0,
+        connections: undefined,
         firstAt: '',
         lastAt: '',
         worst: incident.severity,
@@ -86,6 +96,8 @@ export class AlertGrouper {
       Number.isFinite(incident.occurrences) && incident.occurrences > 0 ? incident.occurrences : 1;
     if (group.absorbed === 0) group.firstAt = incident.firstAt || incident.at;
     group.absorbed += count;
+    if (incident.connections !== undefined)
+      group.connections = (group.connections ?? 0) + incident.connections;
     group.lastAt = incident.lastAt || incident.at;
     if (group.latest === undefined || RANK[incident.severity] > RANK[group.worst]) {
       group.worst = incident.severity;
@@ -123,23 +135,24 @@ export class AlertGrouper {
   }
 }
 
-function groupKey(incident: Incident): string {
-  return `${incident.target}\u0000${incident.cause}`;
-}
+const groupKey = (incident: Pick<Incident, 'target' | 'cause'>): string =>
+  `${incident.target}\u0000${incident.cause}`;
 
 function resetWindow(group: Group, windowEnd: number): void {
   group.windowEnd = windowEnd;
   group.absorbed = 0;
+  group.connections = undefined;
   group.firstAt = '';
   group.lastAt = '';
   group.latest = undefined;
 }
 
 function summarize(group: Group): Incident {
-  const latest = group.latest as Incident;
+  const { connections: _latestOnly, ...latest } = group.latest as Incident;
   const n = group.absorbed;
   return {
     ...latest,
+    ...(group.connections !== undefined ? { connections: group.connections } : {}),
     id: `${latest.id}~repeats`,
     severity: group.worst,
     message: `Repeated ${n} time${n === 1 ? '' : 's'} since ${clock(group.firstAt)}: ${latest.message}`,

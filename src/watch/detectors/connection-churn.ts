@@ -1,9 +1,10 @@
-import { type DetectContext, type Detection, restarted, secondsBetween } from './detect-context.js';
+import { type DetectContext, type Detection, secondsBetween, serverChanged } from './detect-context.js';
 
 /** Monitoring tools that connect once per scrape: their steady churn is not an application's. */
 export const KNOWN_MONITORS = new Set(['redis_exporter', 'lifeline-doctor', 'lifeline-watch']);
 
-// The baseline follows the usual rate slowly, so a sustained new level stops alerting after a while.
+// The baseline starts at the first measured rate and is a plain mean over the first rounds, then
+// follows the usual rate slowly, so a sustained new level stops alerting after a while.
 const BASELINE_WEIGHT = 0.05;
 const SPIKE_FACTOR = 4;
 
@@ -13,15 +14,19 @@ const SPIKE_FACTOR = 4;
  */
 export function detectConnectionChurn(ctx: DetectContext): Detection[] {
   const { prev, cur, memory } = ctx;
-  // After a restart every client reconnects at once: the restart incident already says so.
-  if (!prev || restarted(ctx)) return [];
+  // After a restart or failover every client reconnects at once: that incident already says so.
+  if (!prev || serverChanged(ctx)) return [];
   const seconds = secondsBetween(prev.sample.at, cur.sample.at);
   if (seconds <= 0) return [];
   const accepted = cur.sample.counters.connectionsReceived - prev.sample.counters.connectionsReceived;
   const monitors = newMonitorConnections(ctx);
   const rate = Math.max(0, accepted - ctx.ownConnects - monitors) / seconds;
   const baseline = memory.churnBaselinePerS;
-  memory.churnBaselinePerS = baseline + BASELINE_WEIGHT * (rate - baseline);
+  memory.churnRounds++;
+  const weight = Math.max(BASELINE_WEIGHT, 1 / memory.churnRounds);
+  memory.churnBaselinePerS = baseline === undefined ? rate : baseline + weight * (rate - baseline);
+  // The first rate is what this target usually does (an app that connects per request), not a spike.
+  if (baseline === undefined) return [];
   if (rate < ctx.options.churnPerSecond || rate < SPIKE_FACTOR * baseline) return [];
   return [
     {

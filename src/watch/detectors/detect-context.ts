@@ -20,9 +20,17 @@ export type RunEnd = 'clean' | 'crash-report' | 'killed' | undefined;
 
 /** State a detector keeps for its target between rounds. */
 export interface DetectorMemory {
-  churnBaselinePerS: number;
+  /** New connections per second this target usually sees (undefined until the first rate). */
+  churnBaselinePerS: number | undefined;
+  churnRounds: number;
   reportedGhosts: Set<string>;
 }
+
+export const newDetectorMemory = (): DetectorMemory => ({
+  churnBaselinePerS: undefined,
+  churnRounds: 0,
+  reportedGhosts: new Set(),
+});
 
 export interface DetectContext {
   cur: Round;
@@ -53,6 +61,8 @@ export interface Detection {
   title: string;
   message: string;
   evidence: Record<string, unknown>;
+  /** Client connections closed or refused, where known (the metrics count these). */
+  connections?: number;
   /** Used when the doctor's rule of the same id has no fix for this evidence (or there is none). */
   fix?: Fix[];
   explanation?: string;
@@ -60,19 +70,37 @@ export interface Detection {
 
 export type Detector = (ctx: DetectContext) => Detection[];
 
-export const restarted = (ctx: DetectContext): boolean =>
+export const secondsBetween = (from: number, to: number): number => Math.max(0, (to - from) / 1000);
+
+/** Another server process answers than at the previous round (its run_id differs). */
+export const serverChanged = (ctx: DetectContext): boolean =>
   ctx.prev !== undefined && ctx.prev.sample.server.runId !== ctx.cur.sample.server.runId;
+
+// uptime_in_seconds is whole seconds, read a moment after the sample's timestamp.
+const UPTIME_SLACK_S = 2;
+
+/**
+ * The server process changed and the new one started since the previous round: a restart. A new
+ * process that has been up for longer than that is another server (a failover behind the same
+ * name or address), not a restart.
+ */
+export const restarted = (ctx: DetectContext): boolean =>
+  serverChanged(ctx) &&
+  ctx.prev !== undefined &&
+  ctx.cur.sample.server.uptimeS <= secondsBetween(ctx.prev.sample.at, ctx.cur.sample.at) + UPTIME_SLACK_S;
+
+/** Another server that was already running answers now (failover, DNS or VIP moved). */
+export const replaced = (ctx: DetectContext): boolean => serverChanged(ctx) && !restarted(ctx);
 
 /**
  * How much a cumulative counter grew since the previous round. After a restart the counter began
- * again at zero, so its whole value is new; a counter this server lacks gives undefined.
+ * again at zero, so its whole value is new; another server's counters cannot be compared with the
+ * previous one's; a counter this server lacks gives undefined.
  */
 export function counterDelta(ctx: DetectContext, key: keyof Counters): number | undefined {
   const now = ctx.cur.sample.counters[key];
-  if (now === undefined || !ctx.prev) return undefined;
+  if (now === undefined || !ctx.prev || replaced(ctx)) return undefined;
+  if (restarted(ctx)) return now;
   const before = ctx.prev.sample.counters[key];
-  if (restarted(ctx) || before === undefined) return restarted(ctx) ? now : undefined;
-  return Math.max(0, now - before);
+  return before === undefined ? undefined : Math.max(0, now - before);
 }
-
-export const secondsBetween = (from: number, to: number): number => Math.max(0, (to - from) / 1000);

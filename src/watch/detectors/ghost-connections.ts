@@ -3,35 +3,46 @@ import type { DetectContext, Detection } from './detect-context.js';
 
 const hostOf = (addr: string): string => addr.slice(0, addr.lastIndexOf(':'));
 
+// Linux closes a socket whose peer stopped answering keepalive probes after TCP_KEEPIDLE = K,
+// then 3 probes K/3 apart: about 2K of silence. Timer granularity and our sampling add a little.
+const KEEPALIVE_SLACK_S = 15;
+
 /**
  * A normal connection idle for longer than `ghostIdleS` while the same application (host, name and
  * lib-name) opened a newer one after it went quiet: the application gave it up, the server did not.
  * A NAT or load balancer dropped the flow without a reset; the server holds the ghost until
  * tcp-keepalive (or timeout) finds it, and it counts against maxclients meanwhile.
+ *
+ * With tcp-keepalive K > 0, a connection idle past about 2K has answered the server's probes, so
+ * its peer is alive (a pool's spare connection), not a ghost. Unnamed clients without a lib-name
+ * (every client before Redis 7.2 that sets no name) cannot be told apart by application, so they
+ * are never siblings.
  */
 export function detectGhostConnections(ctx: DetectContext): Detection[] {
   const list = ctx.cur.clientList;
   if (!list) return [];
   const { reportedGhosts } = ctx.memory;
   for (const id of reportedGhosts) if (!list.clients.has(id)) reportedGhosts.delete(id);
+  const keepalive = Number(ctx.config?.['tcp-keepalive'] ?? Number.NaN);
+  const maxIdleS = keepalive > 0 ? 2 * keepalive + KEEPALIVE_SLACK_S : Number.POSITIVE_INFINITY;
+  // One pass: the newest connection of each application (ids grow with every accept).
+  const newest = new Map<string, ClientBrief>();
+  for (const c of list.clients.values()) {
+    if (!isPlainNormal(c) || (c.name === '' && c.libName === '')) continue;
+    const key = appKey(c);
+    const seen = newest.get(key);
+    if (!seen || Number(c.id) > Number(seen.id)) newest.set(key, c);
+  }
   const ghosts: { ghost: ClientBrief; successor: ClientBrief }[] = [];
-  const all = [...list.clients.values()];
-  for (const c of all) {
-    if (c.idleS < ctx.options.ghostIdleS || !isPlainNormal(c) || reportedGhosts.has(c.id)) continue;
-    const successor = all.find(
-      (o) =>
-        o.id !== c.id &&
-        Number(o.id) > Number(c.id) &&
-        o.ageS < c.idleS &&
-        hostOf(o.addr) === hostOf(c.addr) &&
-        o.name === c.name &&
-        o.libName === c.libName,
-    );
-    if (successor) ghosts.push({ ghost: c, successor });
+  for (const c of list.clients.values()) {
+    if (c.idleS < ctx.options.ghostIdleS || c.idleS > maxIdleS || reportedGhosts.has(c.id)) continue;
+    if (!isPlainNormal(c) || (c.name === '' && c.libName === '')) continue;
+    const successor = newest.get(appKey(c));
+    if (successor && Number(successor.id) > Number(c.id) && successor.ageS < c.idleS)
+      ghosts.push({ ghost: c, successor });
   }
   if (ghosts.length === 0) return [];
   for (const { ghost } of ghosts) reportedGhosts.add(ghost.id);
-  const keepalive = Number(ctx.config?.['tcp-keepalive'] ?? Number.NaN);
   const first = ghosts[0] as (typeof ghosts)[number];
   return [
     {
@@ -78,3 +89,5 @@ export function detectGhostConnections(ctx: DetectContext): Detection[] {
     },
   ];
 }
+
+const appKey = (c: ClientBrief): string => `${hostOf(c.addr)}\u0000${c.name}\u0000${c.libName}`;

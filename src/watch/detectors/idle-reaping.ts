@@ -16,6 +16,9 @@ export function detectIdleReaping(ctx: DetectContext): Detection[] {
   const before = ctx.prevList;
   if (!(timeout > 0) || !now || !before) return [];
   const elapsed = secondsBetween(before.at, now.at);
+  // Any client that closed itself between the two lists looks reaped when the gap is a large share
+  // of the timeout (lists skipped for a while, a long outage): then the diff says nothing.
+  if (elapsed > timeout / 2) return [];
   const reaped = [...before.clients.values()].filter(
     (c) =>
       !now.clients.has(c.id) &&
@@ -41,9 +44,10 @@ export function detectIdleReaping(ctx: DetectContext): Detection[] {
     {
       cause: 'idle-timeout-reaping',
       severity: 'warning',
-      confidence: 'high',
+      confidence: elapsed <= timeout / 4 ? 'high' : 'medium',
       title: 'The server closed idle connections (timeout)',
       message: `${reaped.length} idle connection${reaped.length === 1 ? '' : 's'} disappeared at the server's timeout of ${timeout} s (last seen idle ${first?.idleS} s, ${elapsed.toFixed(1)} s before this sample): ${who}${reaped.length > 3 ? '; …' : ''}. Their next command fails with "Socket closed unexpectedly" or ECONNRESET.`,
+      connections: reaped.length,
       evidence: { timeoutSeconds: timeout, reaped: reaped.length, clients: shown },
     },
   ];

@@ -29,6 +29,7 @@ export function detectRejectedConnections(ctx: DetectContext): Detection[] {
             ? 'The server is far below maxclients and runs in protected mode without a password: it refuses clients from non-loopback addresses.'
             : 'The server is below maxclients now, so a burst filled it between samples.'
       }`,
+      connections: rejected,
       evidence: {
         rejected,
         connected_clients: g.connectedClients,

@@ -30,6 +30,7 @@ function serverKillDetector(kind: KillKind): Detector {
         severity: 'critical',
         confidence: 'high',
         title: kind.title,
+        connections: count,
         message: `${count} client${count === 1 ? ' was' : 's were'} closed ${kind.what} since the last sample${
           counted !== undefined ? ` (${kind.counterName} +${counted})` : ' (server log)'
         }.${last ? ` Last: ${whoIs(last)}.` : ''}`,

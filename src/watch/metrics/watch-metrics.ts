@@ -14,7 +14,8 @@ export const WATCH_METRIC_PREFIX = 'lifeline_watch_';
  * `lifeline_watch_disconnects_total{cause}` counts them, and exists at 0 for each of them from a
  * target's first sample so `increase()` sees the first one. The other causes are not drops themselves
  * (`output-buffer-at-risk` is a risk, `connection-churn` a symptom, `target-unreachable` is about
- * watch's own link) and show in `lifeline_watch_incidents_total` only.
+ * watch's own link, `ghost-connections` are connections the server still holds) and show in
+ * `lifeline_watch_incidents_total` only.
  */
 export const DISCONNECT_CAUSES: readonly IncidentCause[] = [
   'server-restarted',
@@ -24,8 +25,8 @@ export const DISCONNECT_CAUSES: readonly IncidentCause[] = [
   'output-buffer-kills',
   'query-buffer-kills',
   'idle-timeout-reaping',
-  'ghost-connections',
   'client-kills-observed',
+  'server-failover',
 ];
 
 /** The `threshold_seconds` label values of `lifeline_watch_idle_connections`. */
@@ -76,6 +77,8 @@ const MIRRORED: readonly { key: keyof Counters; name: string; help: string }[] =
 
 interface TargetState {
   runId?: string;
+  /** Epoch ms of the last sample that reached the server. */
+  lastUpAt?: number;
   counters?: Counters;
   info?: { product: string; version: string; role: string };
 }
@@ -90,10 +93,13 @@ type TargetLabels = { target: string };
  * server has no client count) and keeps its counters. The CLIENT LIST gauges change only on the rounds
  * that ran CLIENT LIST. Server counters are mirrored as counters: the first sample of a target sets
  * them to the server's value, later samples add the increase, and after a restart (new run_id or a
- * value that went down) they add the new value, so they never go down while the server's reset.
+ * value that went down) they add the new value, so they never go down while the server's reset. A
+ * new run_id whose uptime predates the previous sample is another server (failover): its counters
+ * become the new base and add nothing, and it is not a restart.
  *
  * Feed `incident()` with either every incident the detectors raise or the output of an AlertGrouper
- * (first alerts plus summaries), not both: the disconnect counters add `incident.occurrences`.
+ * (first alerts plus summaries), not both: the disconnect counters add `incident.connections` (or
+ * `incident.occurrences` where the server does not say how many).
  */
 export class WatchMetrics {
   readonly registry = new Registry();
@@ -126,7 +132,7 @@ export class WatchMetrics {
   private readonly uptime = this.gauge('uptime_seconds', 'Server uptime (INFO uptime_in_seconds).');
   private readonly restarts = this.counter(
     'restarts_total',
-    'Server restarts watch saw: the run_id changed between two samples.',
+    'Server restarts watch saw: the run_id changed between two samples and the new process started since the first (another, older process is a failover).',
   );
   private readonly connectedClients = this.gauge(
     'connected_clients',
@@ -160,7 +166,7 @@ export class WatchMetrics {
   });
   private readonly maxOutputBufferRatio = this.gauge(
     'max_output_buffer_ratio',
-    "The largest client output buffer as a share of its class's hard limit (CLIENT LIST); 1 means the server closes it.",
+    "The largest client output buffer as a share of its class's limit, the soft one when set (CLIENT LIST); at 1 the server closes it (at once, or after the soft limit's seconds).",
   );
   private readonly clientListDuration = this.gauge(
     'client_list_duration_seconds',
@@ -206,15 +212,19 @@ export class WatchMetrics {
     }
 
     let restarted = false;
+    let replaced = false;
     if (sample.server) {
       const { runId, uptimeS, product, version, role } = sample.server;
       if (state.runId === undefined) {
         this.restarts.inc(labels, 0);
       } else if (runId && runId !== state.runId) {
-        restarted = true;
-        this.restarts.inc(labels);
+        const sinceS = state.lastUpAt === undefined ? Infinity : (sample.at - state.lastUpAt) / 1000;
+        replaced = uptimeS > sinceS + 2;
+        restarted = !replaced;
+        if (restarted) this.restarts.inc(labels);
       }
       if (runId) state.runId = runId;
+      state.lastUpAt = sample.at;
       setFinite(this.uptime, labels, uptimeS);
       const info = { product, version, role };
       if (
@@ -228,9 +238,10 @@ export class WatchMetrics {
     }
 
     if (sample.counters) {
-      for (const [key, counter] of this.mirrored) {
-        mirror(counter, labels, state.counters?.[key], sample.counters[key], restarted);
-      }
+      if (!replaced)
+        for (const [key, counter] of this.mirrored) {
+          mirror(counter, labels, state.counters?.[key], sample.counters[key], restarted);
+        }
       state.counters = { ...sample.counters };
     }
 
@@ -254,13 +265,17 @@ export class WatchMetrics {
     }
   }
 
-  /** Records one incident (or one grouped summary: it counts `occurrences` disconnects). */
+  /**
+   * Records one incident (or one grouped summary). Disconnects count the connections it closed where
+   * the server says how many, else one per occurrence.
+   */
   incident(incident: Incident): void {
     const occurrences =
       Number.isFinite(incident.occurrences) && incident.occurrences > 0 ? incident.occurrences : 1;
+    const connections = isCount(incident.connections) ? incident.connections : occurrences;
     this.incidents.inc({ target: incident.target, cause: incident.cause, severity: incident.severity });
-    if (DISCONNECT_CAUSES.includes(incident.cause)) {
-      this.disconnects.inc({ target: incident.target, cause: incident.cause }, occurrences);
+    if (DISCONNECT_CAUSES.includes(incident.cause) && connections > 0) {
+      this.disconnects.inc({ target: incident.target, cause: incident.cause }, connections);
     }
   }
 

@@ -10,6 +10,7 @@ interface TargetStatus {
 }
 
 const KEEP_INCIDENTS = 8;
+const KEEP_NOTICES = 3;
 
 /**
  * The terminal view: one row per target (connections, churn, kills and rejections since watch
@@ -18,6 +19,8 @@ const KEEP_INCIDENTS = 8;
 export class LiveView {
   private readonly status = new Map<string, TargetStatus>();
   private readonly recent: Incident[] = [];
+  /** Notices about watch itself (stderr would tear the painted screen). */
+  private readonly notices: string[] = [];
 
   constructor(targets: string[]) {
     for (const t of targets)
@@ -57,6 +60,11 @@ export class LiveView {
     if (this.recent.length > KEEP_INCIDENTS) this.recent.shift();
   }
 
+  notice(message: string): void {
+    this.notices.push(message);
+    if (this.notices.length > KEEP_NOTICES) this.notices.shift();
+  }
+
   render(now: Date, color: boolean): string {
     const rows = [['target', 'state', 'clients', 'new/s', 'kills', 'rejected', 'last incident']];
     for (const [target, s] of this.status) {
@@ -93,6 +101,7 @@ export class LiveView {
       '',
       this.recent.length ? 'Recent incidents:' : 'No incidents so far.',
       ...this.recent.map((i) => renderIncidentLine(i, { color })),
+      ...(this.notices.length ? ['', 'Notices:', ...this.notices] : []),
     ].join('\n');
   }
 }

@@ -7,6 +7,7 @@ export const SEVERITIES: readonly Severity[] = ['critical', 'warning', 'info'];
 /** The last up sample's counters: what the next sample's deltas are taken against. */
 export interface CounterBaseline {
   runId: string | undefined;
+  at: number;
   counters: Counters;
 }
 
@@ -25,6 +26,8 @@ export function counterDelta(prev: number | undefined, cur: number | undefined, 
 /**
  * Rejected connections and kills (output-buffer + query-buffer kills + evicted clients) since the
  * baseline. The first sample only sets the baseline: counts from before the history are not in it.
+ * A new run id up for longer than since the baseline is another server (failover): its counters only
+ * become the new baseline.
  */
 export function sampleDeltas(
   baseline: CounterBaseline | undefined,
@@ -32,9 +35,12 @@ export function sampleDeltas(
 ): { rejected: number; kills: number; restarted: boolean; baseline: CounterBaseline | undefined } {
   if (!sample.up || !sample.counters) return { rejected: 0, kills: 0, restarted: false, baseline };
   const runId = sample.server?.runId;
-  const next: CounterBaseline = { runId, counters: sample.counters };
+  const next: CounterBaseline = { runId, at: sample.at, counters: sample.counters };
   if (!baseline) return { rejected: 0, kills: 0, restarted: false, baseline: next };
-  const restarted = runId !== undefined && baseline.runId !== undefined && runId !== baseline.runId;
+  const changed = runId !== undefined && baseline.runId !== undefined && runId !== baseline.runId;
+  const replaced = changed && (sample.server?.uptimeS ?? 0) > (sample.at - baseline.at) / 1000 + 2;
+  if (replaced) return { rejected: 0, kills: 0, restarted: false, baseline: next };
+  const restarted = changed;
   const prev = baseline.counters;
   const cur = sample.counters;
   const delta = (key: keyof Counters) => counterDelta(prev[key], cur[key], restarted);

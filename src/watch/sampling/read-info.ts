@@ -6,14 +6,20 @@ import type { Counters, Gauges, ServerFacts } from '../types.js';
 // Only the sections watch reads: INFO everything adds latencystats, which the server computes per call.
 const SECTIONS = ['server', 'clients', 'memory', 'stats', 'replication', 'commandstats'];
 
-/** INFO of the sections watch needs; servers before 7.0 take one section per call, so they get "all". */
-export async function readInfo(redis: Redis): Promise<Info> {
-  try {
-    return parseInfo(String(await redis.call('INFO', ...SECTIONS)));
-  } catch (error) {
-    if (!/wrong number of arguments|syntax error/i.test((error as Error).message)) throw error;
-    return parseInfo(String(await redis.call('INFO', 'all')));
+/**
+ * INFO of the sections watch needs. Servers before 7.0 take one section per call, so they get "all";
+ * `mode` remembers that for the connection's target, so they see one error reply, not one per round.
+ */
+export async function readInfo(redis: Redis, mode: { all: boolean }): Promise<Info> {
+  if (!mode.all) {
+    try {
+      return parseInfo(String(await redis.call('INFO', ...SECTIONS)));
+    } catch (error) {
+      if (!/wrong number of arguments|syntax error/i.test((error as Error).message)) throw error;
+      mode.all = true;
+    }
   }
+  return parseInfo(String(await redis.call('INFO', 'all')));
 }
 
 export function serverFacts(info: Info): ServerFacts {

@@ -27,6 +27,8 @@ export class TargetLink {
   config: Record<string, string> | undefined;
   configReason = '';
   private configAt = 0;
+  /** Closed for good: a round still running may not open a new connection. */
+  private shut = false;
 
   constructor(
     readonly target: RedisTarget,
@@ -40,9 +42,14 @@ export class TargetLink {
   /** The connection, opened if needed; throws CannotRunError with a one-line reason when it cannot be. */
   async open(): Promise<Redis> {
     if (this.redis && this.redis.status === 'ready') return this.redis;
-    this.close();
+    this.dropConnection();
+    if (this.shut) throw new Error('watch stopped');
     this.connectsMade++;
     const redis = await connect(this.target, { ...this.options, connectionName: WATCH_CONNECTION_NAME });
+    if (this.shut) {
+      redis.disconnect();
+      throw new Error('watch stopped');
+    }
     this.redis = redis;
     // Our next failure closes it; nothing else may keep a dead connection around.
     redis.on('close', () => {
@@ -80,9 +87,16 @@ export class TargetLink {
     }
   }
 
-  close(): void {
+  /** Drops the connection; the next open() makes a new one. */
+  dropConnection(): void {
     const redis = this.redis;
     this.redis = undefined;
     redis?.disconnect();
+  }
+
+  /** Closes for good. */
+  close(): void {
+    this.shut = true;
+    this.dropConnection();
   }
 }

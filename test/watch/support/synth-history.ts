@@ -27,7 +27,8 @@ export function upSample(
   maxclients = 1000,
 ): HistoryRecord {
   return sample(target, at, {
-    server: { product: 'redis', version: '7.4.1', runId, pid: 42, uptimeS: 1000, role: 'master' },
+    // Up 1 s: a new run id in these histories is always a restart, never a failover.
+    server: { product: 'redis', version: '7.4.1', runId, pid: 42, uptimeS: 1, role: 'master' },
     counters: { connectionsReceived: 0, rejectedConnections: 0, clientKillCalls: 0, ...counters },
     gauges: {
       connectedClients: connected,

@@ -68,7 +68,7 @@ export default defineRule({
       fix: [
         {
           command:
-            'find who holds the connections (topHolders above) and cap their pool sizes; look for connection leaks',
+            'find who holds the connections (`lifeline doctor` lists the top holders; or CLIENT LIST counted by name and address) and cap their pool sizes; look for connection leaks',
           note: 'a fleet of N processes × pool size P needs N×P connections plus headroom for deploys',
         },
         ...configSetFix(
