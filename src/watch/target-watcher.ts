@@ -13,6 +13,7 @@ import {
   type Detection,
   type DetectorMemory,
   newDetectorMemory,
+  processChanged,
   type Round,
   type RunEnd,
 } from './detectors/detect-context.js';
@@ -168,7 +169,7 @@ export class TargetWatcher {
       ...(clientList ? { clients: clientList.facts } : {}),
     };
     const cur: Round = { sample, info, logEvents, ...(clientList ? { clientList } : {}) };
-    const changed = this.prev !== undefined && this.prev.sample.server.runId !== server.runId;
+    const changed = this.prev !== undefined && processChanged(this.prev.sample.server, server);
     const ctx: DetectContext = {
       cur,
       prev: this.prev,

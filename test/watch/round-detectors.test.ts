@@ -208,6 +208,14 @@ describe('restart or failover', () => {
     expect(counterDelta(ctx, 'outputBufferKills')).toBe(2);
   });
 
+  it('behind a proxy that hides run_id, an uptime that went down is a restart', () => {
+    const hidden = round(T0, { run_id: '', uptime_in_seconds: 5000 });
+    const now = round(T0 + 5000, { run_id: '', uptime_in_seconds: 2 });
+    expect(detectServerRestart(context(now, hidden)).map((d) => d.cause)).toEqual(['server-restarted']);
+    const later = round(T0 + 5000, { run_id: '', uptime_in_seconds: 5005 });
+    expect(detectServerRestart(context(later, hidden))).toEqual([]);
+  });
+
   it('a new run_id up for longer: another server took the address; no counter is compared', () => {
     const now = round(T0 + 5000, {
       run_id: 'run-standby',

@@ -3,7 +3,7 @@ import type { Info } from '../../core/parse-info.js';
 import type { Confidence, Fix, Severity } from '../../doctor/report/types.js';
 import type { ResolvedWatchOptions } from '../options.js';
 import type { ClientList } from '../sampling/read-client-list.js';
-import type { Counters, IncidentCause, Sample } from '../types.js';
+import type { Counters, IncidentCause, Sample, ServerFacts } from '../types.js';
 
 /** What one successful sampling round saw. */
 export interface Round {
@@ -72,9 +72,16 @@ export type Detector = (ctx: DetectContext) => Detection[];
 
 export const secondsBetween = (from: number, to: number): number => Math.max(0, (to - from) / 1000);
 
-/** Another server process answers than at the previous round (its run_id differs). */
+/**
+ * Another server process answers than in the earlier sample: its run_id differs, or (behind a proxy
+ * that hides run_id) its uptime went down.
+ */
+export const processChanged = (before: ServerFacts, now: ServerFacts): boolean =>
+  before.runId !== now.runId || now.uptimeS < before.uptimeS;
+
+/** Another server process answers than at the previous round. */
 export const serverChanged = (ctx: DetectContext): boolean =>
-  ctx.prev !== undefined && ctx.prev.sample.server.runId !== ctx.cur.sample.server.runId;
+  ctx.prev !== undefined && processChanged(ctx.prev.sample.server, ctx.cur.sample.server);
 
 // uptime_in_seconds is whole seconds, read a moment after the sample's timestamp.
 const UPTIME_SLACK_S = 2;

@@ -25,7 +25,7 @@ export function detectServerRestart(ctx: DetectContext): Detection[] {
       title: crashed ? 'The server crashed or was killed, and restarted' : 'The server restarted',
       connections: clientsBefore(ctx),
       message:
-        `run_id changed (pid ${before.pid} → ${now.pid}, up ${now.uptimeS} s); every client connection was closed. ` +
+        `${before.runId !== now.runId ? 'run_id changed' : 'uptime went back'} (pid ${before.pid} → ${now.pid}, up ${now.uptimeS} s); every client connection was closed. ` +
         (end
           ? HOW_IT_ENDED[end]
           : ctx.logFollowed
