@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { type Attribution, attribute, type DisconnectFacts } from './disconnect-cause.js';
 import { channels, type DisconnectEvent, EVENTS, type PubsubGapEvent } from './events.js';
 import type { ResolvedOptions } from './options.js';

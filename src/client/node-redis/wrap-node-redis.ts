@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { blockingTimeoutMs, type ReplaySafety, replaySafety } from '../command-table.js';
 import { auditConfig } from '../config-audit.js';
 import { ConnectionWatch, type InFlight } from '../connection-watch.js';
@@ -22,6 +23,8 @@ export interface NodeRedisClient {
 }
 
 const POISON_WINDOW_MS = 2000;
+const EMPTY: readonly unknown[] = [];
+const noop = () => undefined;
 const MAY_BLOCK = /^(b|x|wait)/i;
 const LOST = /Socket closed unexpectedly|ECONNRESET|EPIPE|ETIMEDOUT|Socket timeout/;
 
@@ -47,7 +50,32 @@ export function wrapNodeRedis(handle: NodeRedisClient, o: ResolvedOptions): void
   const send = (args: readonly unknown[]) => original.call(client, args);
   const subscribed = { channels: new Set<string>(), patterns: new Set<string>() };
   let socket: Socket | undefined;
-  const pendingSet = new Set<InFlight>();
+  // The pending commands, oldest first: a list threaded through the commands themselves, so that
+  // tracking one costs a few field writes (no Set to grow, rehash and shrink with every burst).
+  let head: Guarded | undefined;
+  let tail: Guarded | undefined;
+  const link = (g: Guarded) => {
+    g.prev = tail;
+    g.next = undefined;
+    if (tail) tail.next = g;
+    else head = g;
+    tail = g;
+  };
+  const unlink = (g: Guarded) => {
+    const { prev, next } = g;
+    if (prev === undefined && head !== g) return; // not in the list (settled or timed out already)
+    if (prev) prev.next = next;
+    else head = next;
+    if (next) next.prev = prev;
+    else tail = prev;
+    g.prev = g.next = undefined;
+  };
+  /** A snapshot, so that a command may settle (and leave the list) while the caller goes through it. */
+  const pending = (): Guarded[] => {
+    const all: Guarded[] = [];
+    for (let g = head; g; g = g.next) all.push(g);
+    return all;
+  };
   let closedByApp = false;
   let reconnects = 0;
 
@@ -56,7 +84,7 @@ export function wrapNodeRedis(handle: NodeRedisClient, o: ResolvedOptions): void
       endpoint,
       isReady: () => client.isReady,
       socket: () => (socket && !socket.destroyed ? socket : undefined),
-      pending: () => pendingSet,
+      pending,
       call: (args) => send(args),
       subscriptions: () => ({ channels: [...subscribed.channels], patterns: [...subscribed.patterns] }),
       emit: (event, payload) => handle.emit(event, payload),
@@ -90,17 +118,25 @@ export function wrapNodeRedis(handle: NodeRedisClient, o: ResolvedOptions): void
     reconnects++;
   });
 
-  const context = (name: string, written: boolean) => ({
-    endpoint,
-    command: name.toUpperCase(),
-    written,
-    sinceLastReadMs: performance.now() - watch.lastReadAt,
-    sinceLastWriteMs: performance.now() - watch.lastWriteAt,
-    inFlight: [...pendingSet].filter((c) => c.written).length,
-    queued: [...pendingSet].filter((c) => !c.written).length,
-    reconnectAttempts: reconnects,
-    suspectedCause: watch.lastCause,
-  });
+  const context = (name: string, written: boolean) => {
+    let inFlight = 0;
+    let queued = 0;
+    for (let g = head; g; g = g.next) {
+      if (g.written) inFlight++;
+      else queued++;
+    }
+    return {
+      endpoint,
+      command: name.toUpperCase(),
+      written,
+      sinceLastReadMs: performance.now() - watch.lastReadAt,
+      sinceLastWriteMs: performance.now() - watch.lastWriteAt,
+      inFlight,
+      queued,
+      reconnectAttempts: reconnects,
+      suspectedCause: watch.lastCause,
+    };
+  };
 
   const ready = (ms: number) =>
     new Promise<boolean>((resolve) => {
@@ -117,53 +153,87 @@ export function wrapNodeRedis(handle: NodeRedisClient, o: ResolvedOptions): void
 
   /**
    * One command (or a pipeline / MULTI as a unit) under lifeline's rules: tracked while pending, a
-   * deadline, and after a drop: replayed once back, or MAYBE_EXECUTED / POISON_COMMAND. A class, so
-   * the hot path is one object and the two callbacks of then(); names, sizes and blocking timeouts
-   * are worked out only when a tick or a failure needs them.
+   * deadline, and after a drop: replayed once back, or MAYBE_EXECUTED / POISON_COMMAND. The hot path
+   * allocates this object, the promise handed to the caller and the two callbacks of then(): the
+   * command is sent from its own fields (no closure, no array around it), the promise's executor is
+   * shared, the clock is read once, and names, sizes and blocking timeouts are worked out only when
+   * a tick or a failure needs them. Fields are assigned in the constructor only (one shape, no
+   * field initialisers to run).
    */
   class Guarded implements InFlight {
-    sentAt = 0;
-    written = false;
-    deadlineAt: number | undefined;
-    private readonly started = performance.now();
-    private kills = 0;
+    /** The view of the client the command was sent through (node-redis runs it with that `this`). */
+    declare private readonly self: unknown;
+    /** A single command's full argument list, name first (never copied); unused by a unit. */
+    declare private readonly command: readonly unknown[];
+    declare private readonly options: unknown;
+    declare sentAt: number;
+    declare written: boolean;
+    declare deadlineAt: number | undefined;
+    declare readonly started: number;
+    declare kills: number;
+    declare resolve: (value: unknown) => void;
+    declare reject: (error: unknown) => void;
+    /** Its neighbours in the pending list. */
+    declare prev: Guarded | undefined;
+    declare next: Guarded | undefined;
 
-    constructor(
-      /** Each command of the unit is its full argument list, name first (never copied). */
-      readonly args: readonly (readonly unknown[])[],
-      private readonly run: () => Promise<unknown>,
-      private readonly resolve: (value: unknown) => void,
-      private readonly reject: (error: unknown) => void,
-    ) {
-      if (o.commandTimeoutMs > 0) this.deadlineAt = this.started + o.commandTimeoutMs;
+    constructor(self: unknown, command: readonly unknown[], options: unknown) {
+      this.self = self;
+      this.command = command;
+      this.options = options;
+      const now = performance.now();
+      this.sentAt = now;
+      this.written = false;
+      this.deadlineAt = o.commandTimeoutMs > 0 ? now + o.commandTimeoutMs : undefined;
+      this.started = now;
+      this.kills = 0;
+      this.resolve = noop;
+      this.reject = noop;
+      this.prev = undefined;
+      this.next = undefined;
+    }
+
+    /** Each command of the unit is its full argument list, name first (never copied). */
+    get args(): readonly (readonly unknown[])[] {
+      return [this.command];
     }
 
     get name(): string {
-      const first = String(this.args[0]?.[0] ?? '');
-      return this.args.length === 1 ? first : `${first}…(${this.args.length})`;
+      const all = this.args;
+      const first = String(all[0]?.[0] ?? '');
+      return all.length === 1 ? first : `${first}…(${all.length})`;
     }
 
     get blockingMs(): number | undefined {
-      const first = this.args[0] ?? [];
+      const all = this.args;
+      const first = all[0] ?? [];
       // Only B*, X* and WAIT* commands can block: skip the table lookup for everything else.
-      return this.args.length === 1 && MAY_BLOCK.test(String(first[0] ?? ''))
+      return all.length === 1 && MAY_BLOCK.test(String(first[0] ?? ''))
         ? blockingTimeoutMs(String(first[0]), first.slice(1))
         : undefined;
     }
 
-    attempt(): void {
-      this.sentAt = performance.now();
+    protected run(): Promise<unknown> {
+      return original.call(this.self, this.command, this.options);
+    }
+
+    /** Sends (again), at `at` (performance.now clock). */
+    attempt(at: number): void {
+      this.sentAt = at;
       this.written = client.isReady;
-      if (this.written) watch.lastWriteAt = this.sentAt;
-      pendingSet.add(this);
+      if (this.written) watch.lastWriteAt = at;
+      link(this);
       this.run().then(
         (value) => {
-          pendingSet.delete(this);
+          unlink(this);
           this.resolve(value);
         },
         (error: unknown) => {
-          pendingSet.delete(this);
-          this.afterFailure(error).then((again) => (again ? this.attempt() : undefined), this.reject);
+          unlink(this);
+          this.afterFailure(error).then(
+            (again) => (again ? this.attempt(performance.now()) : undefined),
+            this.reject,
+          );
         },
       );
     }
@@ -178,7 +248,7 @@ export function wrapNodeRedis(handle: NodeRedisClient, o: ResolvedOptions): void
         this.deadlineAt = this.started + o.commandTimeoutMs + extra;
         return;
       }
-      pendingSet.delete(this);
+      unlink(this);
       this.reject(
         new LifelineCommandError(
           CODES.timeout,
@@ -209,13 +279,14 @@ export function wrapNodeRedis(handle: NodeRedisClient, o: ResolvedOptions): void
           error,
         );
       }
+      const all = this.args;
       const safety = worstSafety(
-        this.args.map((c) => replaySafety(String(c[0] ?? ''), c.slice(1), o.idempotentScripts)),
+        all.map((c) => replaySafety(String(c[0] ?? ''), c.slice(1), o.idempotentScripts)),
       );
       const replay = mayReplay(o.replay, safety);
       channels.replay.publish({
         endpoint,
-        commands: this.args.map((c) => String(c[0] ?? '')),
+        commands: all.map((c) => String(c[0] ?? '')),
         safety,
         replayed: replay,
       });
@@ -234,11 +305,43 @@ export function wrapNodeRedis(handle: NodeRedisClient, o: ResolvedOptions): void
     }
   }
 
-  const guarded = (unit: readonly (readonly unknown[])[], run: () => Promise<unknown>): Promise<unknown> =>
-    new Promise((resolve, reject) => new Guarded(unit, run, resolve, reject).attempt());
+  /** A pipeline or MULTI/EXEC, guarded as one unit. */
+  class GuardedUnit extends Guarded {
+    declare private readonly unit: readonly (readonly unknown[])[];
+    declare private readonly runUnit: () => Promise<unknown>;
+
+    constructor(unit: readonly (readonly unknown[])[], runUnit: () => Promise<unknown>) {
+      super(undefined, EMPTY, undefined);
+      this.unit = unit;
+      this.runUnit = runUnit;
+    }
+
+    override get args(): readonly (readonly unknown[])[] {
+      return this.unit;
+    }
+
+    protected override run(): Promise<unknown> {
+      return this.runUnit();
+    }
+  }
+
+  // One executor for every promise handed out (not a closure per command): it takes the command
+  // from `adopting`, set just before; read first, so a nested send cannot mix two up.
+  let adopting: Guarded | undefined;
+  const adopt = (resolve: (value: unknown) => void, reject: (error: unknown) => void) => {
+    const g = adopting as Guarded;
+    adopting = undefined;
+    g.resolve = resolve;
+    g.reject = reject;
+    g.attempt(g.started);
+  };
+  const guarded = (g: Guarded): Promise<unknown> => {
+    adopting = g;
+    return new Promise(adopt);
+  };
 
   client.sendCommand = function (this: unknown, args: readonly unknown[], options?: unknown) {
-    return guarded([args], () => original.call(this, args, options));
+    return guarded(new Guarded(this, args, options));
   };
   // Pipelines and MULTI/EXEC bypass sendCommand in node-redis; they are guarded as one unit.
   for (const method of ['_executePipeline', '_executeMulti']) {
@@ -246,8 +349,10 @@ export function wrapNodeRedis(handle: NodeRedisClient, o: ResolvedOptions): void
     if (typeof execute !== 'function') continue;
     client[method] = function (this: unknown, commands: { args: unknown[] }[], ...rest: unknown[]) {
       const unit = commands.map((c) => c.args);
-      return guarded(unit, () =>
-        (execute as (...a: unknown[]) => Promise<unknown>).call(this, commands, ...rest),
+      return guarded(
+        new GuardedUnit(unit, () =>
+          (execute as (...a: unknown[]) => Promise<unknown>).call(this, commands, ...rest),
+        ),
       );
     };
   }
