@@ -12,7 +12,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { positiveIntEnv } from './lib/env.mjs';
-import { clientsWithinFdLimit, infoField, startHolder } from './lib/idle-clients.mjs';
+import { clientsWithinFdLimit, infoField, startServerWithIdleClients } from './lib/idle-clients.mjs';
 import { startLifecycle } from './lib/lifecycle.mjs';
 import { measureDoctor, timedRun } from './lib/measure.mjs';
 import { CLI, exitUnlessBuilt, LAB } from './lib/paths.mjs';
@@ -41,7 +41,6 @@ if (clientCount < TARGET_CLIENTS) {
       `Raise the limit (ulimit -n ${needed}) to measure the real target.`,
   );
 }
-const maxclients = Math.max(20_000, clientCount + 100);
 
 // ---------------------------------------------------------------------------------------------------
 
@@ -96,31 +95,15 @@ async function floorRun(port) {
 await life.run(async () => {
   life.tmp = await mkdtemp(join(tmpdir(), 'lifeline-bench-'));
   const rssFile = join(life.tmp, 'rss.json');
-  const server = await startRedis({ config: { maxclients: String(maxclients) } });
-  life.adoptServer(server);
-  assertPort(server.port);
-  const effectiveMaxclients = Number(await infoField(server.port, 'clients', 'maxclients'));
-  const redisVersion = await infoField(server.port, 'server', 'redis_version');
-  log(
-    `redis ${redisVersion} on 127.0.0.1:${server.port} (maxclients ${effectiveMaxclients}); ` +
-      `opening ${clientCount} idle connections`,
-  );
-  if (effectiveMaxclients < clientCount + 10) {
-    throw new Error(
-      `redis-server could only allow maxclients ${effectiveMaxclients} (fd limit); ` +
-        `raise ulimit -n to ${needed} or lower BENCH_CLIENTS`,
-    );
-  }
-
-  const connectStarted = performance.now();
-  const { connectedClients, holderStatus } = await startHolder({
-    port: server.port,
-    count: clientCount,
-    life,
-    log,
-    connectWaitMs: CONNECT_WAIT_MS,
-  });
-  log(`${connectedClients} clients connected in ${round((performance.now() - connectStarted) / 1000, 2)} s`);
+  const { server, redisVersion, maxclients, connectedClients, holderStatus } =
+    await startServerWithIdleClients({
+      startRedis,
+      clientCount,
+      needed,
+      life,
+      log,
+      connectWaitMs: CONNECT_WAIT_MS,
+    });
 
   const doctor = [];
   const floor = [];
@@ -168,7 +151,7 @@ await life.run(async () => {
       connectedClientsAfterRuns: connectedAfter,
       holder: holderStatus,
       fdLimit: { soft: limits.soft, hard: limits.hard },
-      maxclients: effectiveMaxclients,
+      maxclients,
     },
     runs: RUNS,
     series: { doctor: d, floor: fl },

@@ -29,15 +29,25 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { positiveIntEnv } from './lib/env.mjs';
-import { clientsWithinFdLimit, infoField, redisCli, startHolder } from './lib/idle-clients.mjs';
+import {
+  clientsWithinFdLimit,
+  infoField,
+  redisCli,
+  startServerWithIdleClients,
+} from './lib/idle-clients.mjs';
 import { startLifecycle } from './lib/lifecycle.mjs';
 import { CLI, exitUnlessBuilt, LAB } from './lib/paths.mjs';
-import { assertPort } from './lib/port-guard.mjs';
 import { cpuSummary, readCpuMs, rssSummary } from './lib/proc-usage.mjs';
 import { printRows, printVerdict, progressLog, writeResult } from './lib/report.mjs';
 import { runSampled } from './lib/sampled-run.mjs';
 import { round } from './lib/stats.mjs';
-import { briefIncident, parseIncidentLines, readHistory, summarizeSamples } from './lib/watch-history.mjs';
+import {
+  briefIncident,
+  parseIncidentLines,
+  readHistory,
+  summarizeSamples,
+  watchArgs,
+} from './lib/watch-history.mjs';
 
 const BENCHMARK = 'watch-10k-clients';
 const TARGET_CLIENTS = positiveIntEnv('BENCH_CLIENTS', 10_000);
@@ -63,7 +73,6 @@ if (clientCount < TARGET_CLIENTS) {
       `Raise the limit (ulimit -n ${needed}) to measure the real target.`,
   );
 }
-const maxclients = Math.max(20_000, clientCount + 100);
 
 exitUnlessBuilt(log, [CLI, LAB]);
 if (spawnSync('redis-cli', ['--version']).status !== 0) {
@@ -96,31 +105,16 @@ function statsDelta(before, after) {
 
 await life.run(async () => {
   life.tmp = await mkdtemp(join(tmpdir(), 'lifeline-bench-'));
-  const server = await startRedis({ config: { maxclients: String(maxclients) } });
-  life.adoptServer(server);
-  assertPort(server.port);
-  const effectiveMaxclients = Number(await infoField(server.port, 'clients', 'maxclients'));
-  const redisVersion = await infoField(server.port, 'server', 'redis_version');
-  log(
-    `redis ${redisVersion} on 127.0.0.1:${server.port} (maxclients ${effectiveMaxclients}); ` +
-      `opening ${clientCount} idle connections`,
-  );
-  if (effectiveMaxclients < clientCount + 10) {
-    throw new Error(
-      `redis-server could only allow maxclients ${effectiveMaxclients} (fd limit); ` +
-        `raise ulimit -n to ${needed} or lower BENCH_CLIENTS`,
-    );
-  }
-  const connectStarted = performance.now();
-  const { connectedClients, holderStatus } = await startHolder({
-    port: server.port,
-    count: clientCount,
-    life,
-    log,
-    connectWaitMs: CONNECT_WAIT_MS,
-    env: { BENCH_HOLD_MAX_MS: String(OVERALL_TIMEOUT_MS + 60_000) },
-  });
-  log(`${connectedClients} clients connected in ${round((performance.now() - connectStarted) / 1000, 2)} s`);
+  const { server, redisVersion, maxclients, connectedClients, holderStatus } =
+    await startServerWithIdleClients({
+      startRedis,
+      clientCount,
+      needed,
+      life,
+      log,
+      connectWaitMs: CONNECT_WAIT_MS,
+      holderEnv: { BENCH_HOLD_MAX_MS: String(OVERALL_TIMEOUT_MS + 60_000) },
+    });
 
   // The server's own CPU with 10,000 idle clients and nobody asking (serverCron walks the clients), before
   // and after the watch: their mean is what the server would have spent anyway.
@@ -144,19 +138,7 @@ await life.run(async () => {
   const historyDir = join(life.tmp, 'history');
   log(`watch: ${server.url} every ${INTERVAL_MS} ms for ${SECONDS} s`);
   const watch = await runSampled({
-    args: [
-      CLI,
-      'watch',
-      server.url,
-      '--interval',
-      `${INTERVAL_MS / 1000}s`,
-      '--duration',
-      `${SECONDS}s`,
-      '--no-live',
-      '--json',
-      '--history',
-      historyDir,
-    ],
+    args: watchArgs(CLI, [server.url], { intervalMs: INTERVAL_MS, seconds: SECONDS, historyDir }),
     rssFile: join(life.tmp, 'watch-usage.json'),
     timeoutMs: (SECONDS + 60) * 1000,
     tracker: life,
@@ -304,7 +286,7 @@ await life.run(async () => {
       connectedClientsAfter: connectedAfter,
       holder: holderStatus,
       fdLimit: { soft: limits.soft, hard: limits.hard },
-      maxclients: effectiveMaxclients,
+      maxclients,
       intervalMs: INTERVAL_MS,
       watchSeconds: SECONDS,
       baselineSeconds: BASELINE_SECONDS,

@@ -30,7 +30,13 @@ import { cpuSummary, readCpuMs, readMemKiB, rssSummary } from './lib/proc-usage.
 import { printRows, printVerdict, progressLog, writeResult } from './lib/report.mjs';
 import { runSampled } from './lib/sampled-run.mjs';
 import { median, round } from './lib/stats.mjs';
-import { briefIncident, parseIncidentLines, readHistory, summarizeSamples } from './lib/watch-history.mjs';
+import {
+  briefIncident,
+  parseIncidentLines,
+  readHistory,
+  summarizeSamples,
+  watchArgs,
+} from './lib/watch-history.mjs';
 
 const BENCHMARK = 'watch-20-servers';
 const SECONDS = positiveIntEnv('BENCH_WATCH_SECONDS', 600);
@@ -123,23 +129,11 @@ await life.run(async () => {
 
   // The watch.
   const historyDir = join(life.tmp, 'history');
-  const watchArgs = [
-    CLI,
-    'watch',
-    ...urls,
-    '--interval',
-    `${INTERVAL_MS / 1000}s`,
-    '--duration',
-    `${SECONDS}s`,
-    '--no-live',
-    '--json',
-    '--history',
-    historyDir,
-  ];
+  const args = watchArgs(CLI, urls, { intervalMs: INTERVAL_MS, seconds: SECONDS, historyDir });
   log(`watch: ${SERVERS} servers every ${INTERVAL_MS} ms for ${SECONDS} s`);
   const watchProgress = progressEvery(60_000, 'watch');
   const watch = await runSampled({
-    args: watchArgs,
+    args,
     rssFile: join(life.tmp, 'watch-usage.json'),
     timeoutMs: (SECONDS + 60) * 1000,
     tracker: life,

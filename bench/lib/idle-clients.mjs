@@ -51,6 +51,49 @@ export async function infoField(port, section, field) {
 }
 
 /**
+ * A throwaway redis-server (startRedis from the built lab, adopted by the lifecycle) holding
+ * `clientCount` idle connections; fails when the fd limit caps maxclients below that (`needed`: the
+ * `ulimit -n` to ask for). Resolves { server, redisVersion, maxclients, connectedClients, holderStatus }.
+ */
+export async function startServerWithIdleClients({
+  startRedis,
+  clientCount,
+  needed,
+  life,
+  log,
+  connectWaitMs,
+  holderEnv,
+}) {
+  const server = await startRedis({ config: { maxclients: String(Math.max(20_000, clientCount + 100)) } });
+  life.adoptServer(server);
+  assertPort(server.port);
+  const maxclients = Number(await infoField(server.port, 'clients', 'maxclients'));
+  const redisVersion = await infoField(server.port, 'server', 'redis_version');
+  log(
+    `redis ${redisVersion} on 127.0.0.1:${server.port} (maxclients ${maxclients}); ` +
+      `opening ${clientCount} idle connections`,
+  );
+  if (maxclients < clientCount + 10) {
+    throw new Error(
+      `redis-server could only allow maxclients ${maxclients} (fd limit); ` +
+        `raise ulimit -n to ${needed} or lower BENCH_CLIENTS`,
+    );
+  }
+  const connectStarted = performance.now();
+  const { connectedClients, holderStatus } = await startHolder({
+    port: server.port,
+    count: clientCount,
+    life,
+    log,
+    connectWaitMs,
+    env: holderEnv,
+  });
+  const seconds = Math.round((performance.now() - connectStarted) / 10) / 100;
+  log(`${connectedClients} clients connected in ${seconds} s`);
+  return { server, redisVersion, maxclients, connectedClients, holderStatus };
+}
+
+/**
  * Starts the connection holder (hold-connections.mjs) for `count` connections and waits, at most
  * `connectWaitMs`, until the server counts them (polling connected_clients with redis-cli). The holder is
  * stopped by the lifecycle's cleanup. Resolves { holder, connectedClients, holderStatus }.

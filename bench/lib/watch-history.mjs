@@ -5,6 +5,21 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { median, round } from './stats.mjs';
 
+/** The `lifeline watch` command line both watch benchmarks run: NDJSON out, history in `historyDir`. */
+export const watchArgs = (cli, urls, { intervalMs, seconds, historyDir }) => [
+  cli,
+  'watch',
+  ...urls,
+  '--interval',
+  `${intervalMs / 1000}s`,
+  '--duration',
+  `${seconds}s`,
+  '--no-live',
+  '--json',
+  '--history',
+  historyDir,
+];
+
 /**
  * Every record of the history directory, oldest first: rotated files (`lifeline-watch-<time>.ndjson`,
  * which sort before `lifeline-watch.ndjson`) then the current one. Counts lines that are not JSON.

@@ -11,7 +11,13 @@ import { collectInfo } from './collectors/info.js';
 import { collectLatency } from './collectors/latency.js';
 import { collectServerLog } from './collectors/server-log.js';
 import { collectSlowlog } from './collectors/slowlog.js';
-import { type Collected, type DoctorSettings, type Evidence, unavailable } from './evidence.js';
+import {
+  type Collected,
+  type DoctorSettings,
+  type Evidence,
+  targetIdentity,
+  unavailable,
+} from './evidence.js';
 
 /** Runs every collector, each bounded in time; a failing one becomes "unavailable: <reason>". */
 export async function collectEvidence(
@@ -49,12 +55,7 @@ export async function collectEvidence(
 
   return {
     target: {
-      url: target.url,
-      host: target.host,
-      port: target.port,
-      tls: target.tls,
-      hasAuth: target.password !== undefined,
-      username: target.username,
+      ...targetIdentity(target),
       product: identity?.product ?? 'unknown',
       version: identity?.version ?? 'unknown',
       mode: identity?.mode ?? 'unknown',

@@ -1,6 +1,7 @@
 import type { LogSummary } from '../core/log/summarize-log.js';
 import type { ClientClass, ClientFields } from '../core/parse-client-list.js';
 import type { Info } from '../core/parse-info.js';
+import type { RedisTarget } from '../core/redis-url.js';
 import type { Product } from '../core/server-product.js';
 
 /** What a collector produced: the value, or why it could not be had (never a guess). */
@@ -23,6 +24,18 @@ export interface TargetFacts {
   role: string;
   pingMs: number;
 }
+
+/** Who the target is, before anything was read from it: what fix commands need to address it. */
+export type TargetIdentity = Pick<TargetFacts, 'url' | 'host' | 'port' | 'tls' | 'hasAuth' | 'username'>;
+
+export const targetIdentity = (target: RedisTarget): TargetIdentity => ({
+  url: target.url,
+  host: target.host,
+  port: target.port,
+  tls: target.tls,
+  hasAuth: target.password !== undefined,
+  username: target.username,
+});
 
 export interface ClientSnapshot {
   id: string;

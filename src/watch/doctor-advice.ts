@@ -1,19 +1,10 @@
 import type { LogEvent } from '../core/log/summarize-log.js';
 import { summarizeClientList } from '../doctor/collectors/clients.js';
 import { runRule } from '../doctor/evaluate.js';
-import { type Evidence, ok, unavailable } from '../doctor/evidence.js';
+import { type Evidence, ok, type TargetIdentity, unavailable } from '../doctor/evidence.js';
 import type { Fix } from '../doctor/report/types.js';
 import { RULES } from '../doctor/rules/index.js';
 import type { DetectContext } from './detectors/detect-context.js';
-
-export interface TargetIdentity {
-  url: string;
-  host: string;
-  port: number;
-  tls: boolean;
-  hasAuth: boolean;
-  username: string | undefined;
-}
 
 const NOT_SAMPLED = 'not sampled by watch';
 

@@ -6,7 +6,7 @@ import { DEFAULT_BUFFER_LIMITS, effectiveLimit, parseBufferLimits } from '../cor
 import type { RedisTarget } from '../core/redis-url.js';
 import { notPermitted } from '../doctor/collectors/context.js';
 import { isLoopback } from '../doctor/collectors/host.js';
-import type { Evidence } from '../doctor/evidence.js';
+import { type Evidence, type TargetIdentity, targetIdentity } from '../doctor/evidence.js';
 import { redisCli } from '../doctor/rules/helpers.js';
 import {
   type DetectContext,
@@ -19,7 +19,7 @@ import {
 } from './detectors/detect-context.js';
 import { DETECTORS } from './detectors/index.js';
 import { detectUnreachable } from './detectors/target-unreachable.js';
-import { doctorAdvice, type TargetIdentity } from './doctor-advice.js';
+import { doctorAdvice } from './doctor-advice.js';
 import { type ResolvedWatchOptions, WATCH_DEFAULTS } from './options.js';
 import { LogTail } from './sampling/log-tail.js';
 import { type ClientList, readClientList } from './sampling/read-client-list.js';
@@ -75,14 +75,7 @@ export class TargetWatcher {
     private readonly events: TargetEvents,
   ) {
     this.link = new TargetLink(target, options);
-    this.identity = {
-      url: target.url,
-      host: target.host,
-      port: target.port,
-      tls: target.tls,
-      hasAuth: target.password !== undefined,
-      username: target.username,
-    };
+    this.identity = targetIdentity(target);
   }
 
   /**

@@ -26,6 +26,14 @@ async function stalledSubscriber(port: number, channel: string): Promise<Socket>
   return socket;
 }
 
+/** A client that tries once and never reconnects (to be refused by a full server). */
+function oneShotClient(port: number): Redis {
+  const client = new Redis({ port, host: '127.0.0.1', retryStrategy: () => null, maxRetriesPerRequest: 0 });
+  client.on('error', () => undefined);
+  defer(() => client.disconnect());
+  return client;
+}
+
 /** Time from the fault to the alert, kept for the summary printed at the end (the figures in docs). */
 const delays: Record<string, number> = {};
 function reportedWithin(
@@ -104,14 +112,7 @@ describe('lifeline watch on real servers: each incident within two intervals, ri
     // Existing connections stay; every new one is refused.
     await admin.call('CONFIG', 'SET', 'maxclients', '2');
     const refusedAt = Date.now();
-    const refused = new Redis({
-      port: server.port,
-      host: '127.0.0.1',
-      retryStrategy: () => null,
-      maxRetriesPerRequest: 0,
-    });
-    refused.on('error', () => undefined);
-    defer(() => refused.disconnect());
+    const refused = oneShotClient(server.port);
     await expect(refused.ping()).rejects.toThrow(/max number of clients reached|Connection is closed/);
     const hit = await w.next('maxclients-reached', refusedAt);
     expect(reportedWithin(w, hit, refusedAt)).toBeLessThanOrEqual(TWO_INTERVALS);
@@ -127,14 +128,7 @@ describe('lifeline watch on real servers: each incident within two intervals, ri
     await new Promise((r) => setTimeout(r, 1200));
     await admin.call('CONFIG', 'SET', 'maxclients', '2');
     const refusedAt = Date.now();
-    const refused = new Redis({
-      port: server.port,
-      host: '127.0.0.1',
-      retryStrategy: () => null,
-      maxRetriesPerRequest: 0,
-    });
-    refused.on('error', () => undefined);
-    defer(() => refused.disconnect());
+    const refused = oneShotClient(server.port);
     await refused.ping().catch(() => undefined);
     const hit = await w.next('maxclients-reached', refusedAt);
     expect(reportedWithin(w, hit, refusedAt)).toBeLessThanOrEqual(TWO_INTERVALS);

@@ -85,7 +85,8 @@ export function summarizeClientList(text: string, ownId?: string): ClientsSummar
   return { total, summarised, byClass, byLibName, byName, flagged, idleHistogram, topOutputBuffers, topIdle };
 }
 
-function toSnapshot(f: ClientFields): ClientSnapshot {
+/** One CLIENT LIST line's fields, as the rules (and watch) read them. */
+export function toSnapshot(f: ClientFields): ClientSnapshot {
   return {
     id: f.id ?? '',
     addr: f.addr ?? '',

@@ -1,22 +1,12 @@
 import type { Redis } from 'ioredis';
 import { type BufferLimits, effectiveLimit } from '../../core/parse-buffer-limits.js';
-import { type ClientClass, clientClass, num, parseClientFields } from '../../core/parse-client-list.js';
-import { MAX_CLIENT_LINES } from '../../doctor/collectors/clients.js';
+import { parseClientFields } from '../../core/parse-client-list.js';
+import { MAX_CLIENT_LINES, toSnapshot } from '../../doctor/collectors/clients.js';
+import type { ClientSnapshot } from '../../doctor/evidence.js';
 import type { ClientListFacts } from '../types.js';
 
 /** What watch remembers of one client between two CLIENT LISTs (in memory only, never stored). */
-export interface ClientBrief {
-  id: string;
-  addr: string;
-  name: string;
-  libName: string;
-  flags: string;
-  class: ClientClass;
-  ageS: number;
-  idleS: number;
-  omem: number;
-  cmd: string;
-}
+export type ClientBrief = ClientSnapshot;
 
 export interface ClientList {
   /** Epoch ms when the reply arrived. */
@@ -57,19 +47,7 @@ export function parseClientList(
     if (line === '' || line.startsWith(`id=${ownId} `)) continue;
     total++;
     if (clients.size >= MAX_CLIENT_LINES) continue;
-    const f = parseClientFields(line);
-    const brief: ClientBrief = {
-      id: f.id ?? '',
-      addr: f.addr ?? '',
-      name: f.name ?? '',
-      libName: f['lib-name'] ?? '',
-      flags: f.flags ?? '',
-      class: clientClass(f),
-      ageS: num(f, 'age'),
-      idleS: num(f, 'idle'),
-      omem: num(f, 'omem'),
-      cmd: f.cmd ?? '',
-    };
+    const brief = toSnapshot(parseClientFields(line));
     clients.set(brief.id, brief);
     if (isPlainNormal(brief)) {
       if (brief.idleS >= 60) idle.over60s++;
