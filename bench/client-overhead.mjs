@@ -70,6 +70,13 @@ const TARGETS = {
   duplicatesMax: 0,
 };
 
+/** The throughput shapes, as judged and printed: the series' name, what its ops are, the target ratio. */
+const THROUGHPUT_MODES = [
+  { mode: 'pipelined', ops: 'SET+GET', min: TARGETS.pipelinedWrappedToRawMin },
+  { mode: 'burst', ops: 'SET+GET', min: TARGETS.burstWrappedToRawMin },
+  { mode: 'sequential', ops: 'SET/GET', min: TARGETS.sequentialWrappedToRawMin },
+];
+
 const READY_TIMEOUT_MS = 10_000; // a client connected, a server restarted
 const ROUND_TIMEOUT_MS = 60_000; // one half-measurement of one client
 const WRAPPED_BOUND_MS = 10_000; // a wrapped client's blackhole trial (its command deadline is 10 s)
@@ -656,21 +663,10 @@ await life.run(async () => {
   for (const lib of LIBS) {
     const w = label(lib, true);
     const t = tput[lib];
-    judge(
-      `${lib} pipelined`,
-      t.pipelinedOpsPerSec.ratio >= TARGETS.pipelinedWrappedToRawMin,
-      `${lib}: pipelined wrapped/raw ${t.pipelinedOpsPerSec.ratio} < ${TARGETS.pipelinedWrappedToRawMin}`,
-    );
-    judge(
-      `${lib} burst`,
-      t.burstOpsPerSec.ratio >= TARGETS.burstWrappedToRawMin,
-      `${lib}: burst wrapped/raw ${t.burstOpsPerSec.ratio} < ${TARGETS.burstWrappedToRawMin}`,
-    );
-    judge(
-      `${lib} sequential`,
-      t.sequentialOpsPerSec.ratio >= TARGETS.sequentialWrappedToRawMin,
-      `${lib}: sequential wrapped/raw ${t.sequentialOpsPerSec.ratio} < ${TARGETS.sequentialWrappedToRawMin}`,
-    );
+    for (const { mode, min } of THROUGHPUT_MODES) {
+      const ratio = t[`${mode}OpsPerSec`].ratio;
+      judge(`${lib} ${mode}`, ratio >= min, `${lib}: ${mode} wrapped/raw ${ratio} < ${min}`);
+    }
     judge(
       `${lib} p99`,
       t.sequentialGetP99Us.ratio <= TARGETS.p99WrappedToRawMax,
@@ -719,55 +715,29 @@ await life.run(async () => {
   const tputRows = [['', 'raw', 'lifeline', 'lifeline/raw', 'target', 'verdict']];
   for (const lib of LIBS) {
     const t = tput[lib];
+    for (const { mode, ops, min } of THROUGHPUT_MODES) {
+      const rate = t[`${mode}OpsPerSec`];
+      const cpu = t[`${mode}CpuUsPerOp`];
+      tputRows.push(
+        [
+          `${lib} ${mode} ${ops} ops/s`,
+          fmt(rate.raw),
+          fmt(rate.wrapped),
+          rate.ratio.toFixed(3),
+          `>= ${min}`,
+          verdicts[`${lib} ${mode}`],
+        ],
+        [
+          `${lib} ${mode}: client CPU µs/op`,
+          cpu.raw.toFixed(2),
+          cpu.wrapped.toFixed(2),
+          cpu.ratio.toFixed(3),
+          '(info)',
+          '',
+        ],
+      );
+    }
     tputRows.push(
-      [
-        `${lib} pipelined SET+GET ops/s`,
-        fmt(t.pipelinedOpsPerSec.raw),
-        fmt(t.pipelinedOpsPerSec.wrapped),
-        t.pipelinedOpsPerSec.ratio.toFixed(3),
-        `>= ${TARGETS.pipelinedWrappedToRawMin}`,
-        verdicts[`${lib} pipelined`],
-      ],
-      [
-        `${lib} pipelined: client CPU µs/op`,
-        t.pipelinedCpuUsPerOp.raw.toFixed(2),
-        t.pipelinedCpuUsPerOp.wrapped.toFixed(2),
-        t.pipelinedCpuUsPerOp.ratio.toFixed(3),
-        '(info)',
-        '',
-      ],
-      [
-        `${lib} burst SET+GET ops/s`,
-        fmt(t.burstOpsPerSec.raw),
-        fmt(t.burstOpsPerSec.wrapped),
-        t.burstOpsPerSec.ratio.toFixed(3),
-        `>= ${TARGETS.burstWrappedToRawMin}`,
-        verdicts[`${lib} burst`],
-      ],
-      [
-        `${lib} burst: client CPU µs/op`,
-        t.burstCpuUsPerOp.raw.toFixed(2),
-        t.burstCpuUsPerOp.wrapped.toFixed(2),
-        t.burstCpuUsPerOp.ratio.toFixed(3),
-        '(info)',
-        '',
-      ],
-      [
-        `${lib} sequential SET/GET ops/s`,
-        fmt(t.sequentialOpsPerSec.raw),
-        fmt(t.sequentialOpsPerSec.wrapped),
-        t.sequentialOpsPerSec.ratio.toFixed(3),
-        `>= ${TARGETS.sequentialWrappedToRawMin}`,
-        verdicts[`${lib} sequential`],
-      ],
-      [
-        `${lib} sequential: client CPU µs/op`,
-        t.sequentialCpuUsPerOp.raw.toFixed(2),
-        t.sequentialCpuUsPerOp.wrapped.toFixed(2),
-        t.sequentialCpuUsPerOp.ratio.toFixed(3),
-        '(info)',
-        '',
-      ],
       [
         `${lib} sequential GET p99 µs`,
         t.sequentialGetP99Us.raw.toFixed(1),
