@@ -10,9 +10,10 @@
 //    next), pipelined SET/GET (each library's pipeline API: ioredis pipeline().exec(), node-redis
 //    multi().execAsPipeline(), batches of BENCH_BATCH) and bursts (BENCH_BATCH single set()/get() promises
 //    fired at once, then Promise.all: both libraries write them in one go, node-redis's auto-pipelining).
-//    Rounds interleaved after a warm-up; within a round each client runs in two halves, A B B A, so that
-//    drift inside the round cancels, each half after a full garbage collection. Targets: wrapped/raw
-//    >= 0.97 pipelined and burst, >= 0.95 sequential (median of the per-round ratios).
+//    Rounds after a warm-up; within a round raw and wrapped alternate slice by slice (one SET+GET pair of
+//    batches, or 500 sequential ops; A B, B A, ...), so that the machine's noise falls on both alike, after
+//    one full garbage collection. Rounds alternate which side goes first. Targets: wrapped/raw >= 0.97
+//    pipelined and burst, >= 0.95 sequential (median of the per-round ratios).
 // 2. p99 latency of the sequential GETs: wrapped/raw <= 1.10 (median of the per-round ratios).
 // 3. Blackhole detection, through a FaultProxy: idle (blackhole added, time to 'lifeline:disconnect') and
 //    in flight (blackhole added, INCR sent, time until its promise settles), BENCH_TRIALS trials each with
@@ -50,10 +51,15 @@ import { median, round } from './lib/stats.mjs';
 const BENCHMARK = 'client-overhead';
 const RUNS = positiveIntEnv('BENCH_RUNS', 15);
 const BATCH = positiveIntEnv('BENCH_BATCH', 1_000);
-/** Whole SET+GET pairs of batches; split in two halves per round (A B B A). */
-const PIPE_PAIRS = Math.max(2, 2 * Math.round(positiveIntEnv('BENCH_PIPE_OPS', 60_000) / (4 * BATCH)));
+/** Whole SET+GET pairs of batches per client and round: one per slice. */
+const PIPE_PAIRS = Math.max(1, Math.round(positiveIntEnv('BENCH_PIPE_OPS', 60_000) / (2 * BATCH)));
 const PIPE_OPS = PIPE_PAIRS * 2 * BATCH;
-const SEQ_OPS = Math.max(4, 4 * Math.round(positiveIntEnv('BENCH_SEQ_OPS', 20_000) / 4));
+/** Sequential ops per slice (half SET, half GET); a round is whole slices. */
+const SEQ_SLICE = 500;
+const SEQ_OPS = Math.max(
+  SEQ_SLICE,
+  SEQ_SLICE * Math.round(positiveIntEnv('BENCH_SEQ_OPS', 20_000) / SEQ_SLICE),
+);
 const TRIALS = positiveIntEnv('BENCH_TRIALS', 5);
 const RESTARTS = positiveIntEnv('BENCH_RESTARTS', 11);
 const DUP_TRIALS = positiveIntEnv('BENCH_DUP_TRIALS', 20);
@@ -78,7 +84,7 @@ const THROUGHPUT_MODES = [
 ];
 
 const READY_TIMEOUT_MS = 10_000; // a client connected, a server restarted
-const ROUND_TIMEOUT_MS = 60_000; // one half-measurement of one client
+const ROUND_TIMEOUT_MS = 60_000; // one slice of one client
 const WRAPPED_BOUND_MS = 10_000; // a wrapped client's blackhole trial (its command deadline is 10 s)
 const PING_EVERY_MS = 20;
 const DOWN_MS = 1_000;
@@ -245,7 +251,7 @@ function checkReplies(value, replies, expected, what) {
  * Measures `pairs` SET batches and GET batches of the same keys, one batch in flight, sent as `mode`
  * ('pipelined' or 'burst'); times only the batches.
  */
-const batchedHalf = (mode) =>
+const batchedSlice = (mode) =>
   async function batched(kind, client, firstPair, pairs) {
     const ops = OPS[kind.lib];
     const [setBatch, getBatch, value] =
@@ -264,11 +270,11 @@ const batchedHalf = (mode) =>
     }
     return { ops: pairs * 2 * BATCH, ms, latenciesUs: [] };
   };
-const pipelinedHalf = batchedHalf('pipelined');
-const burstHalf = batchedHalf('burst');
+const pipelinedSlice = batchedSlice('pipelined');
+const burstSlice = batchedSlice('burst');
 
 /** `n` ops, SET k<i> then GET k<i>, each awaited before the next; the GETs' latencies (µs). */
-async function sequentialHalf(kind, client, offset, n) {
+async function sequentialSlice(kind, client, offset, n) {
   const ops = OPS[kind.lib];
   const latenciesUs = new Array(n / 2);
   const t0 = performance.now();
@@ -284,46 +290,58 @@ async function sequentialHalf(kind, client, offset, n) {
   return { ops: n, ms: performance.now() - t0, latenciesUs };
 }
 
-// A full collection between halves, outside the timings: a mark-compact that the previous client's
-// garbage triggers otherwise lands in whichever half runs next (per-round CPU/op ratios of 0.65–1.6
-// without it, for an ioredis wrapper that does no per-command work).
+// One full collection before each pair is measured, outside the timings, so that neither side pays for
+// the garbage of what ran before. Within the pair the two clients alternate slice by slice, and a
+// collection falls in either side's slices in proportion to what each allocates.
 setFlagsFromString('--expose-gc');
 const collectGarbage = runInNewContext('gc');
 
 const percentile = (xs, p) =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
 
-/** Raw and wrapped of one library, A B B A in halves: ops/s over both halves, p99 and median of the GETs. */
-async function measurePair(lib, clients, firstIsWrapped, measureHalf, halfSize) {
-  const a = firstIsWrapped ? 'wrapped' : 'raw';
-  const b = firstIsWrapped ? 'raw' : 'wrapped';
-  const halves = { raw: [], wrapped: [] };
+/**
+ * Raw and wrapped of one library, alternating slice by slice (A B, B A, A B...): this machine's noise
+ * comes in spells of a second or more, and slices of a few tens of ms let both sides share each spell
+ * (halves of ~1 s each, A B B A, left per-round ratios of a wrapper with no per-command work anywhere
+ * from 0.75 to 1.26). ops/s and client CPU per op over all slices, p99 and median of the GETs.
+ */
+async function measurePair(lib, clients, firstIsWrapped, measureSlice, sliceSize, slices) {
   const kindOf = (w) => KINDS.find((k) => k.lib === lib && k.wrapped === (w === 'wrapped'));
-  for (const [w, part] of [
-    [a, 0],
-    [b, 0],
-    [b, 1],
-    [a, 1],
-  ]) {
-    const kind = kindOf(w);
-    collectGarbage(); // each half starts on a clean heap: no half pays for the garbage of the one before
-    const cpu0 = process.cpuUsage();
-    const half = await bounded(
-      measureHalf(kind, clients[kind.name], part * halfSize, halfSize),
-      ROUND_TIMEOUT_MS,
-      `${kind.name} half-round`,
-    );
-    const cpu = process.cpuUsage(cpu0);
-    halves[w].push({ ...half, cpuUs: cpu.user + cpu.system });
+  const sides = {};
+  for (const w of ['raw', 'wrapped']) sides[w] = { ops: 0, ms: 0, cpuUs: 0, latenciesUs: [] };
+  collectGarbage();
+  // Two untimed slices each (A B B A) first: the collector's threads finish sweeping after gc()
+  // returns, and the process's CPU time counts them; in a timed slice they would fall on whichever
+  // side went first (measured: 10–25% on that side, rounds alternating above and below 1).
+  for (let s = -2; s < slices; s++) {
+    const wrappedFirst = (s % 2 === 0) === firstIsWrapped;
+    for (const w of wrappedFirst ? ['wrapped', 'raw'] : ['raw', 'wrapped']) {
+      const kind = kindOf(w);
+      if (s < 0) {
+        await bounded(measureSlice(kind, clients[kind.name], 0, sliceSize), ROUND_TIMEOUT_MS, 'warm-up');
+        continue;
+      }
+      const cpu0 = process.cpuUsage();
+      const slice = await bounded(
+        measureSlice(kind, clients[kind.name], s * sliceSize, sliceSize),
+        ROUND_TIMEOUT_MS,
+        `${kind.name} slice`,
+      );
+      const cpu = process.cpuUsage(cpu0);
+      const side = sides[w];
+      side.ops += slice.ops;
+      side.ms += slice.ms;
+      side.cpuUs += cpu.user + cpu.system;
+      for (const l of slice.latenciesUs) side.latenciesUs.push(l);
+    }
   }
   const out = {};
-  for (const w of ['raw', 'wrapped']) {
-    const [h1, h2] = halves[w];
-    const lat = [...h1.latenciesUs, ...h2.latenciesUs];
+  for (const [w, side] of Object.entries(sides)) {
+    const lat = side.latenciesUs;
     out[w] = {
-      opsPerSec: (h1.ops + h2.ops) / ((h1.ms + h2.ms) / 1000),
+      opsPerSec: side.ops / (side.ms / 1000),
       // This process's CPU per op (the client's own cost): steadier than wall time on a busy machine.
-      cpuUsPerOp: (h1.cpuUs + h2.cpuUs) / (h1.ops + h2.ops),
+      cpuUsPerOp: side.cpuUs / side.ops,
       ...(lat.length ? { p99Us: percentile(lat, 0.99), medianUs: median(lat) } : {}),
     };
   }
@@ -339,16 +357,24 @@ async function throughput(server) {
     for (const lib of LIBS) {
       const wrappedFirst = i % 2 === 1;
       r[lib] = {
-        pipelined: await measurePair(lib, clients, wrappedFirst, pipelinedHalf, PIPE_PAIRS / 2),
-        burst: await measurePair(lib, clients, wrappedFirst, burstHalf, PIPE_PAIRS / 2),
-        sequential: await measurePair(lib, clients, wrappedFirst, sequentialHalf, SEQ_OPS / 2),
+        pipelined: await measurePair(lib, clients, wrappedFirst, pipelinedSlice, 1, PIPE_PAIRS),
+        burst: await measurePair(lib, clients, wrappedFirst, burstSlice, 1, PIPE_PAIRS),
+        sequential: await measurePair(
+          lib,
+          clients,
+          wrappedFirst,
+          sequentialSlice,
+          SEQ_SLICE,
+          SEQ_OPS / SEQ_SLICE,
+        ),
       };
     }
     return r;
   };
   log(
     `throughput: ${RUNS} rounds after a warm-up; per client and round ${PIPE_OPS} pipelined ops and as many ` +
-      `in bursts (batches of ${BATCH}) and ${SEQ_OPS} sequential ops (${SEQ_OPS / 2} SET + ${SEQ_OPS / 2} GET), in halves A B B A`,
+      `in bursts (batches of ${BATCH}) and ${SEQ_OPS} sequential ops (${SEQ_OPS / 2} SET + ${SEQ_OPS / 2} GET), ` +
+      `raw and wrapped alternating slice by slice (${2 * BATCH} pipelined or burst ops, ${SEQ_SLICE} sequential)`,
   );
   await oneRound(1); // warm-up: JIT, connections, keys
   for (let i = 0; i < RUNS; i++) {
@@ -759,8 +785,8 @@ await life.run(async () => {
   printRows({
     heading:
       `client overhead: lifeline(client) vs the raw client (redis ${redisVersion}, node ${process.version}, ` +
-      `ioredis ${versions.ioredis}, redis ${versions.redis}; ${RUNS} interleaved rounds after a warm-up, halves ` +
-      `A B B A; medians; ratio = median of per-round ratios; load average at start ${loadAtStart.join(' ')})`,
+      `ioredis ${versions.ioredis}, redis ${versions.redis}; ${RUNS} rounds after a warm-up, raw and ` +
+      `wrapped alternating slice by slice; medians; ratio = median of per-round ratios; load average at start ${loadAtStart.join(' ')})`,
     rows: tputRows,
     width: 12,
   });

@@ -18,6 +18,11 @@ export interface WatchAdapter {
   socket(): Socket | undefined;
   /** The application's pending commands (written or queued), read on each tick and on a drop. */
   pending(): Iterable<InFlight>;
+  /**
+   * Commands are waiting that `pending()` does not list (node-redis's single commands, left untracked
+   * to keep its hot path cheap): the watchdog then goes by when the connection became busy.
+   */
+  busy?(): boolean;
   /** A command of lifeline's own (PING, INFO, CONFIG GET) on the watched connection. */
   call(args: readonly string[]): Promise<unknown>;
   subscriptions(): { channels: string[]; patterns: string[] };
@@ -41,10 +46,19 @@ export interface InFlight {
 const argBytes = (args: readonly unknown[]): number =>
   args.reduce<number>((n, a) => n + (Buffer.isBuffer(a) ? a.length : String(a).length), 0);
 
-const TICK_MS = 250;
+export const TICK_MS = 250;
 const MAXCLIENTS_REPLY = '-ERR max number of clients';
 /** A provisional cause is announced if the client is not back (and able to ask the server) by then. */
 const CONFIRM_WITHIN_MS = 2000;
+
+/** The facts of a drop read as it happens. */
+export interface DropMoment {
+  at: number;
+  quietMs: number;
+  /** The socket error just before the close, if any. */
+  error: Error | undefined;
+  killedBy: 'heartbeat' | 'watchdog' | undefined;
+}
 
 interface PendingDisconnect {
   at: number;
@@ -62,33 +76,39 @@ interface PendingDisconnect {
  */
 export class ConnectionWatch {
   lastReadAt = performance.now();
-  /** Set by adapters that see writes (node-redis); ioredis leaves its hot path alone. */
+  /** When the client last wrote to the socket, exact to one tick (read off its byte count, not per write). */
   lastWriteAt = performance.now();
+  private bytesWritten = 0;
+  /** performance.now() at the last tick, in whole ticks: a small integer a hot path can copy for free. */
+  tick = Math.floor(performance.now() / TICK_MS);
   /** The cause of the last drop, for error messages. */
   lastCause: string | null = null;
   private lastError: { error: Error; at: number } | undefined;
   private killedBy: 'heartbeat' | 'watchdog' | undefined;
   private heartbeatPending = false;
+  /** Since when `adapter.busy()` has been true (first seen on a tick), or undefined. */
+  private busySince: number | undefined;
   private serverTimeoutS: number | undefined;
   private snapshot: ServerSnapshot | undefined;
   private pending: PendingDisconnect | undefined;
   private watchedSocket: Socket | undefined;
-  private readonly tick: NodeJS.Timeout;
+  private readonly ticker: NodeJS.Timeout;
   private stopped = false;
 
   constructor(
     private readonly adapter: WatchAdapter,
     private readonly o: ResolvedOptions,
   ) {
-    this.tick = setInterval(() => this.check(), TICK_MS);
-    this.tick.unref();
+    this.ticker = setInterval(() => this.check(), TICK_MS);
+    this.ticker.unref();
   }
 
   /** A new socket is connected: watch its reads and the error that may precede its close. */
   attach(socket: Socket): void {
     if (this.watchedSocket === socket) return;
     this.watchedSocket = socket;
-    this.lastReadAt = performance.now();
+    this.lastReadAt = this.lastWriteAt = performance.now();
+    this.bytesWritten = socket.bytesWritten;
     socket.on('data', (chunk: Buffer) => {
       this.lastReadAt = performance.now();
       // A full server answers a new connection with this line and closes it; ioredis never shows it.
@@ -109,34 +129,52 @@ export class ConnectionWatch {
     });
   }
 
-  /** The connection dropped: attribute it now, announce it once confirmed (or after a short wait). */
-  dropped(): Attribution {
+  /**
+   * What must be read the moment a connection drops (a reconnect overwrites it), for an adapter that
+   * attributes the drop a moment later.
+   */
+  dropMoment(): DropMoment {
     const at = performance.now();
-    const written = [...this.adapter.pending()].filter((c) => c.written);
-    const recentError = this.lastError && at - this.lastError.at < 1000 ? this.lastError.error : undefined;
+    const moment: DropMoment = {
+      at,
+      quietMs: at - this.lastReadAt,
+      error: this.lastError && at - this.lastError.at < 1000 ? this.lastError.error : undefined,
+      killedBy: this.killedBy,
+    };
+    this.killedBy = undefined;
+    this.lastError = undefined;
+    this.heartbeatPending = false;
+    return moment;
+  }
+
+  /**
+   * The connection dropped: attribute it now, announce it once confirmed (or after a short wait).
+   * `inFlight` names the commands lost with it when the adapter collected them itself.
+   */
+  dropped(
+    moment: DropMoment = this.dropMoment(),
+    inFlight: Iterable<InFlight> = this.adapter.pending(),
+  ): Attribution {
+    const { at, error } = moment;
+    const written = [...inFlight].filter((c) => c.written);
     const subscriptions = this.adapter.subscriptions();
     const facts: DisconnectFacts = {
-      error: recentError
-        ? { code: (recentError as NodeJS.ErrnoException).code, message: recentError.message }
-        : undefined,
-      killedBy: this.killedBy,
-      quietMs: at - this.lastReadAt,
+      error: error ? { code: (error as NodeJS.ErrnoException).code, message: error.message } : undefined,
+      killedBy: moment.killedBy,
+      quietMs: moment.quietMs,
       inFlight: written.map((c) => ({ name: c.name, bytes: c.args.reduce((n, a) => n + argBytes(a), 0) })),
       subscribed: subscriptions.channels.length + subscriptions.patterns.length > 0,
       serverTimeoutS: this.serverTimeoutS,
     };
     const provisional = attribute(facts);
     this.lastCause = provisional.cause;
-    this.killedBy = undefined;
-    this.lastError = undefined;
-    this.heartbeatPending = false;
     // Every drop is announced: one still waiting for confirmation goes out as it stands.
     if (this.pending) this.announce(this.pending.provisional, undefined);
     this.pending = {
       at,
       facts,
       provisional,
-      error: recentError,
+      error,
       subscriptions,
       emitTimer: setTimeout(() => this.announce(provisional, undefined), CONFIRM_WITHIN_MS),
     };
@@ -169,7 +207,7 @@ export class ConnectionWatch {
 
   stop(): void {
     this.stopped = true;
-    clearInterval(this.tick);
+    clearInterval(this.ticker);
     if (this.pending) clearTimeout(this.pending.emitTimer);
     this.pending = undefined;
   }
@@ -177,8 +215,12 @@ export class ConnectionWatch {
   private check(): void {
     if (this.stopped) return;
     const t = performance.now();
-    // Deadlines: one sweep every tick instead of a timer per command (a timer each costs a third of
-    // a pipelined command's time).
+    this.tick = Math.floor(t / TICK_MS);
+    const written = this.watchedSocket?.bytesWritten ?? this.bytesWritten;
+    if (written !== this.bytesWritten) {
+      this.bytesWritten = written;
+      this.lastWriteAt = t;
+    }
     // One pass: deadlines (a sweep instead of a timer per command, which cost a third of a pipelined
     // command's time) and the watchdog on written commands waiting on a silent socket.
     const o = this.o;
@@ -186,12 +228,14 @@ export class ConnectionWatch {
     const silent = t - this.lastReadAt >= o.deadConnectionMs;
     let pending = 0;
     let stuck = false;
+    let blocking = false;
     for (const c of this.adapter.pending()) {
       if (c.deadlineAt !== undefined && t >= c.deadlineAt) {
         c.expire?.();
         continue;
       }
       pending++;
+      if (c.written && c.blockingMs !== undefined) blocking = true;
       if (!ready || !silent || !c.written || stuck) continue;
       const limit =
         c.blockingMs === undefined
@@ -201,7 +245,12 @@ export class ConnectionWatch {
             : c.blockingMs + o.deadConnectionMs;
       stuck = t - c.sentAt >= limit;
     }
+    const busy = this.adapter.busy?.() ?? false;
+    this.busySince = busy ? (this.busySince ?? t) : undefined;
     if (!ready) return;
+    // Untracked commands: busy for as long as the socket has been silent means none was answered in
+    // that time (exact to one tick). Behind a blocking command, silence is expected.
+    if (busy && silent && !blocking && t - (this.busySince ?? t) >= o.deadConnectionMs) stuck = true;
     if (stuck) {
       this.kill('watchdog');
       return;
@@ -210,6 +259,7 @@ export class ConnectionWatch {
     const idle = t - this.lastReadAt;
     if (
       pending === 0 &&
+      !busy &&
       !this.heartbeatPending &&
       o.heartbeatIntervalMs > 0 &&
       idle >= o.heartbeatIntervalMs

@@ -160,15 +160,51 @@ describe('lifeline(node-redis): no endless loops, every promise settles', () => 
     expect(after - before).toBeLessThanOrEqual(3);
   });
 
-  it('a command without a reply settles at commandTimeoutMs', async () => {
+  it('a pipeline without a reply settles at commandTimeoutMs', async () => {
     const { proxy, client } = await rig(
       {},
       { commandTimeoutMs: 500, deadConnectionMs: 60_000, heartbeatIntervalMs: 0 },
     );
     proxy.addToxic({ type: 'latency', attributes: { latency: 3000 } });
     const started = performance.now();
-    expect(await settle(client.get('k'))).toMatchObject({ error: { code: 'ERR_LIFELINE_TIMEOUT' } });
+    expect(await settle(client.multi().get('a').get('b').execAsPipeline())).toMatchObject({
+      error: { code: 'ERR_LIFELINE_TIMEOUT', written: true },
+    });
     expect(performance.now() - started).toBeLessThan(1500);
+  });
+
+  it('a single command whose reply is slow is waited for while the connection answers, not abandoned', async () => {
+    const { proxy, client, admin } = await rig(
+      {},
+      { commandTimeoutMs: 500, deadConnectionMs: 60_000, heartbeatIntervalMs: 0 },
+    );
+    await admin.set('k', 'v');
+    proxy.addToxic({ type: 'latency', attributes: { latency: 1500 } });
+    const started = performance.now();
+    // Single commands are untracked for speed (docs/client.md): once written, their deadline is the
+    // watchdog's, not commandTimeoutMs.
+    expect(await settle(client.get('k'))).toEqual({ value: 'v' });
+    expect(performance.now() - started).toBeGreaterThan(1400);
+  });
+
+  it("a command not written in time settles at commandTimeoutMs, even with node-redis's own timeout off", async () => {
+    const { proxy } = await serverBehindProxy(defer);
+    const client = wrapped(proxy.port, { commandTimeoutMs: 800 }, { commandOptions: { timeout: 0 } });
+    await within('the client to connect', client.connect(), 5000);
+    await proxy.disable();
+    await waitFor('reconnecting', () => !client.isReady, 5000);
+    const started = performance.now();
+    const result = await settle(client.set('k', 'v'), 5000);
+    expect(result).toMatchObject({ error: { code: 'ERR_LIFELINE_TIMEOUT', written: false } });
+    expect(performance.now() - started).toBeLessThan(1500);
+  });
+
+  it('a blocking command on a quiet connection is not declared dead: BLPOP with a 2 s timeout', async () => {
+    const { client, disconnects } = await rig({}, { deadConnectionMs: 500, heartbeatIntervalMs: 0 });
+    const started = performance.now();
+    expect(await settle(client.blPop('q', 2))).toEqual({ value: null });
+    expect(performance.now() - started).toBeGreaterThan(1900);
+    expect(disconnects).toEqual([]);
   });
 
   it('destroy() while reconnecting settles every pending promise at once', async () => {

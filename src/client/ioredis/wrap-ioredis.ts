@@ -58,7 +58,7 @@ export function wrapIoredis(client: IoredisInternals, o: ResolvedOptions): void 
     command: command.name.toUpperCase(),
     written,
     sinceLastReadMs: performance.now() - watch.lastReadAt,
-    sinceLastWriteMs: null, // not tracked for ioredis: its hot path is left alone
+    sinceLastWriteMs: performance.now() - watch.lastWriteAt,
     inFlight: client.commandQueue.length,
     queued: client.offlineQueue.length,
     reconnectAttempts: client.retryAttempts,

@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { blockingTimeoutMs, type ReplaySafety, replaySafety } from '../command-table.js';
 import { auditConfig } from '../config-audit.js';
-import { ConnectionWatch, type InFlight } from '../connection-watch.js';
+import { ConnectionWatch, type InFlight, TICK_MS } from '../connection-watch.js';
 import { CODES, LifelineCommandError } from '../errors.js';
 import { channels, EVENTS } from '../events.js';
 import { mayReplay, type ResolvedOptions } from '../options.js';
@@ -19,13 +19,28 @@ export interface NodeRedisClient {
   off(event: string, listener: (...args: unknown[]) => void): unknown;
   emit(event: string, ...args: unknown[]): boolean;
   listenerCount(event: string): number;
+  /** node-redis 6: its commands queue (written and waiting), and the options every command gets. */
+  _getQueue?(): { pendingCount: number } | undefined;
+  _commandOptions?: { timeout?: number };
   [method: string]: unknown;
 }
 
 const POISON_WINDOW_MS = 2000;
 const EMPTY: readonly unknown[] = [];
 const noop = () => undefined;
-const MAY_BLOCK = /^(b|x|wait)/i;
+const [B, X, W] = [0x62, 0x78, 0x77];
+
+/** A blocking command (BLPOP, XREAD BLOCK, WAIT...) and its timeout; cheap for everything else. */
+function blockingMsOf(args: readonly unknown[]): number | undefined {
+  const name = args[0];
+  // Only B*, X* and W* commands can block: skip the table lookup for everything else.
+  const code = typeof name === 'string' ? name.charCodeAt(0) : Buffer.isBuffer(name) ? name[0] : 0;
+  const first = (code ?? 0) | 0x20;
+  return first === B || first === X || first === W
+    ? blockingTimeoutMs(String(name), args.slice(1))
+    : undefined;
+}
+
 const LOST = /Socket closed unexpectedly|ECONNRESET|EPIPE|ETIMEDOUT|Socket timeout/;
 
 /** node-redis rejects written commands when the socket drops; lifeline decides which to send again. */
@@ -33,6 +48,10 @@ function isConnectionLoss(error: unknown): boolean {
   const e = error as { code?: string; message?: string };
   return LOST.test(`${e?.code ?? ''} ${e?.message ?? ''}`);
 }
+
+/** node-redis's own per-command timeout, which covers only the wait to be written. */
+const isQueueTimeout = (error: unknown): boolean =>
+  (error as { constructor?: { name?: string } })?.constructor?.name === 'TimeoutError';
 
 const RANK: Record<ReplaySafety, number> = { read: 0, idempotent: 1, unsafe: 2 };
 const worstSafety = (all: ReplaySafety[]): ReplaySafety =>
@@ -49,9 +68,17 @@ export function wrapNodeRedis(handle: NodeRedisClient, o: ResolvedOptions): void
   const original = client.sendCommand;
   const send = (args: readonly unknown[]) => original.call(client, args);
   const subscribed = { channels: new Set<string>(), patterns: new Set<string>() };
+  // node-redis 6's queue says how many commands wait for a reply: enough for the watchdog to leave
+  // single commands untracked (see `lean` below). Without it, every command is tracked.
+  const queue = typeof client._getQueue === 'function' ? client._getQueue() : undefined;
+  // A command waiting to be written settles at node-redis's own per-command timeout; give it one
+  // when the application turned it off, so that it too settles.
+  if (queue && o.commandTimeoutMs > 0 && client._commandOptions && !client._commandOptions.timeout) {
+    client._commandOptions.timeout = o.commandTimeoutMs;
+  }
   let socket: Socket | undefined;
-  // The pending commands, oldest first: a list threaded through the commands themselves, so that
-  // tracking one costs a few field writes (no Set to grow, rehash and shrink with every burst).
+  // The tracked commands (pipelines, MULTI, blocking commands, replays), oldest first: a list
+  // threaded through the commands themselves, so that tracking one costs a few field writes.
   let head: Guarded | undefined;
   let tail: Guarded | undefined;
   const link = (g: Guarded) => {
@@ -78,6 +105,12 @@ export function wrapNodeRedis(handle: NodeRedisClient, o: ResolvedOptions): void
   };
   let closedByApp = false;
   let reconnects = 0;
+  /**
+   * A drop being attributed. node-redis rejects the written commands before lifeline's listener
+   * hears of the drop, and their handlers run after it: they report in here, and the cause is
+   * worked out (and their fate decided) once they all have.
+   */
+  let attributing: { lost: InFlight[]; done: Promise<void> } | undefined;
 
   const watch = new ConnectionWatch(
     {
@@ -85,6 +118,7 @@ export function wrapNodeRedis(handle: NodeRedisClient, o: ResolvedOptions): void
       isReady: () => client.isReady,
       socket: () => (socket && !socket.destroyed ? socket : undefined),
       pending,
+      busy: () => (queue?.pendingCount ?? 0) > 0,
       call: (args) => send(args),
       subscriptions: () => ({ channels: [...subscribed.channels], patterns: [...subscribed.patterns] }),
       emit: (event, payload) => handle.emit(event, payload),
@@ -99,13 +133,24 @@ export function wrapNodeRedis(handle: NodeRedisClient, o: ResolvedOptions): void
     if (!socket) return; // TLS or an unusual socket: no heartbeat kill, the rest still works
     watch.attach(socket);
     const mine = socket;
-    // Only a connection that was working drops; a refused reconnect attempt is not a new drop. On an
-    // error, attribute at once: node-redis is already rejecting the commands in flight, and by the
-    // 'close' event they would be gone from the facts.
+    // Only a connection that was working drops; a refused reconnect attempt is not a new drop.
     const drop = () => {
       if (closedByApp || readySocket !== mine || droppedSocket === mine) return;
       droppedSocket = mine;
-      watch.dropped();
+      const moment = watch.dropMoment();
+      const lost: InFlight[] = [];
+      let done: () => void = noop;
+      attributing = {
+        lost,
+        done: new Promise<void>((resolve) => {
+          done = resolve;
+        }),
+      };
+      setImmediate(() => {
+        attributing = undefined;
+        watch.dropped(moment, lost);
+        done();
+      });
     };
     mine.on('error', drop);
     mine.once('close', drop);
@@ -119,11 +164,10 @@ export function wrapNodeRedis(handle: NodeRedisClient, o: ResolvedOptions): void
   });
 
   const context = (name: string, written: boolean) => {
-    let inFlight = 0;
-    let queued = 0;
-    for (let g = head; g; g = g.next) {
-      if (g.written) inFlight++;
-      else queued++;
+    let waiting = queue?.pendingCount;
+    if (waiting === undefined) {
+      waiting = 0;
+      for (let g = head; g; g = g.next) waiting++;
     }
     return {
       endpoint,
@@ -131,8 +175,8 @@ export function wrapNodeRedis(handle: NodeRedisClient, o: ResolvedOptions): void
       written,
       sinceLastReadMs: performance.now() - watch.lastReadAt,
       sinceLastWriteMs: performance.now() - watch.lastWriteAt,
-      inFlight,
-      queued,
+      inFlight: client.isReady ? waiting : 0,
+      queued: client.isReady ? 0 : waiting,
       reconnectAttempts: reconnects,
       suspectedCause: watch.lastCause,
     };
@@ -152,13 +196,11 @@ export function wrapNodeRedis(handle: NodeRedisClient, o: ResolvedOptions): void
     });
 
   /**
-   * One command (or a pipeline / MULTI as a unit) under lifeline's rules: tracked while pending, a
-   * deadline, and after a drop: replayed once back, or MAYBE_EXECUTED / POISON_COMMAND. The hot path
-   * allocates this object, the promise handed to the caller and the two callbacks of then(): the
-   * command is sent from its own fields (no closure, no array around it), the promise's executor is
-   * shared, the clock is read once, and names, sizes and blocking timeouts are worked out only when
-   * a tick or a failure needs them. Fields are assigned in the constructor only (one shape, no
-   * field initialisers to run).
+   * A command (or a pipeline / MULTI as a unit) tracked by lifeline: pending in the list, a deadline,
+   * and after a drop: replayed once back, or MAYBE_EXECUTED / POISON_COMMAND. Single commands become
+   * one only when they block or fail (see `lean`). The command is sent from its own fields (no
+   * closure), names, sizes and blocking timeouts are worked out only when a tick or a failure needs
+   * them, and fields are assigned in the constructor only (one shape).
    */
   class Guarded implements InFlight {
     /** The view of the client the command was sent through (node-redis runs it with that `this`). */
@@ -173,19 +215,18 @@ export function wrapNodeRedis(handle: NodeRedisClient, o: ResolvedOptions): void
     declare kills: number;
     declare resolve: (value: unknown) => void;
     declare reject: (error: unknown) => void;
-    /** Its neighbours in the pending list. */
+    /** Its neighbours in the list. */
     declare prev: Guarded | undefined;
     declare next: Guarded | undefined;
 
-    constructor(self: unknown, command: readonly unknown[], options: unknown) {
+    constructor(self: unknown, command: readonly unknown[], options: unknown, started: number) {
       this.self = self;
       this.command = command;
       this.options = options;
-      const now = performance.now();
-      this.sentAt = now;
+      this.sentAt = started;
       this.written = false;
-      this.deadlineAt = o.commandTimeoutMs > 0 ? now + o.commandTimeoutMs : undefined;
-      this.started = now;
+      this.deadlineAt = o.commandTimeoutMs > 0 ? started + o.commandTimeoutMs : undefined;
+      this.started = started;
       this.kills = 0;
       this.resolve = noop;
       this.reject = noop;
@@ -206,11 +247,7 @@ export function wrapNodeRedis(handle: NodeRedisClient, o: ResolvedOptions): void
 
     get blockingMs(): number | undefined {
       const all = this.args;
-      const first = all[0] ?? [];
-      // Only B*, X* and WAIT* commands can block: skip the table lookup for everything else.
-      return all.length === 1 && MAY_BLOCK.test(String(first[0] ?? ''))
-        ? blockingTimeoutMs(String(first[0]), first.slice(1))
-        : undefined;
+      return all.length === 1 ? blockingMsOf(all[0] ?? EMPTY) : undefined;
     }
 
     protected run(): Promise<unknown> {
@@ -221,7 +258,6 @@ export function wrapNodeRedis(handle: NodeRedisClient, o: ResolvedOptions): void
     attempt(at: number): void {
       this.sentAt = at;
       this.written = client.isReady;
-      if (this.written) watch.lastWriteAt = at;
       link(this);
       this.run().then(
         (value) => {
@@ -230,11 +266,16 @@ export function wrapNodeRedis(handle: NodeRedisClient, o: ResolvedOptions): void
         },
         (error: unknown) => {
           unlink(this);
-          this.afterFailure(error).then(
-            (again) => (again ? this.attempt(performance.now()) : undefined),
-            this.reject,
-          );
+          this.failed(error);
         },
+      );
+    }
+
+    /** Sends again, or settles with the error the application should see. */
+    failed(error: unknown): void {
+      this.afterFailure(error).then(
+        (again) => (again ? this.attempt(performance.now()) : undefined),
+        this.reject,
       );
     }
 
@@ -269,7 +310,20 @@ export function wrapNodeRedis(handle: NodeRedisClient, o: ResolvedOptions): void
           error,
         );
       }
+      if (isQueueTimeout(error)) {
+        throw new LifelineCommandError(
+          CODES.timeout,
+          "Not written in time (node-redis's own per-command timeout); it did not run.",
+          context(name, false),
+          error,
+        );
+      }
       if (closedByApp || !isConnectionLoss(error) || !this.written) throw error;
+      // Lost with a drop: counted in its facts, and decided once its cause is known.
+      if (attributing) {
+        attributing.lost.push(this);
+        await attributing.done;
+      }
       if (performance.now() - this.sentAt < POISON_WINDOW_MS) this.kills++;
       if (this.kills >= o.poisonAfterKills) {
         throw new LifelineCommandError(
@@ -311,7 +365,7 @@ export function wrapNodeRedis(handle: NodeRedisClient, o: ResolvedOptions): void
     declare private readonly runUnit: () => Promise<unknown>;
 
     constructor(unit: readonly (readonly unknown[])[], runUnit: () => Promise<unknown>) {
-      super(undefined, EMPTY, undefined);
+      super(undefined, EMPTY, undefined, performance.now());
       this.unit = unit;
       this.runUnit = runUnit;
     }
@@ -340,8 +394,35 @@ export function wrapNodeRedis(handle: NodeRedisClient, o: ResolvedOptions): void
     return new Promise(adopt);
   };
 
+  /**
+   * Single commands that cannot block go out untracked: node-redis's own promise, and a handler on
+   * its failure only. Measured, tracking each one (a promise of lifeline's own, a then() on
+   * node-redis's) cost ~2 µs and 650 bytes per command in bursts, most of it garbage collection.
+   * What tracking gave them is had otherwise: the watchdog goes by node-redis's queue (`busy`); a
+   * drop names them as they fail (`attributing`); waiting to be written, node-redis's own timeout
+   * settles them. What is given up: a written command whose reply is slower than commandTimeoutMs
+   * while the connection keeps answering is waited for, not abandoned.
+   */
+  const lean = queue !== undefined;
   client.sendCommand = function (this: unknown, args: readonly unknown[], options?: unknown) {
-    return guarded(new Guarded(this, args, options));
+    if (!lean || blockingMsOf(args) !== undefined) {
+      return guarded(new Guarded(this, args, options, performance.now()));
+    }
+    const sentTick = watch.tick;
+    return original.call(this, args, options).then(undefined, (error: unknown) => {
+      const lost = isConnectionLoss(error);
+      if (!lost && !closedByApp && !isQueueTimeout(error)) throw error;
+      // Lost with its connection (node-redis rejects only written commands then), timed out waiting
+      // to be written, or closed by the application: from here on it is tracked, as if it had been
+      // from the start (to one tick).
+      const g = new Guarded(this, args, options, sentTick * TICK_MS);
+      g.written = lost;
+      return new Promise((resolve, reject) => {
+        g.resolve = resolve;
+        g.reject = reject;
+        g.failed(error);
+      });
+    });
   };
   // Pipelines and MULTI/EXEC bypass sendCommand in node-redis; they are guarded as one unit.
   for (const method of ['_executePipeline', '_executeMulti']) {
