@@ -14,6 +14,25 @@ import { waitFor } from '../support/with-redis.js';
 
 const PASSWORD = 'hunter2-secret';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Waits until the watch under test is connected to the server on `port`, then one interval and a bit,
+ * so that it has a sample from before the fault (a fixed sleep was not enough when the machine is busy
+ * and node takes over a second to start the CLI).
+ */
+async function watchHasSampled(port: number, password?: string): Promise<void> {
+  const probe = new Redis({ port, host: '127.0.0.1', password, lazyConnect: true });
+  try {
+    await waitFor(
+      'the watch to connect',
+      async () => String(await probe.call('CLIENT', 'LIST')).includes('name=lifeline-watch'),
+      10_000,
+    );
+  } finally {
+    probe.disconnect();
+  }
+  await sleep(700);
+}
 const ndjson = (text: string) =>
   text
     .split('\n')
@@ -95,7 +114,7 @@ describe('lifeline watch (CLI)', () => {
         '--webhook',
         `http://127.0.0.1:${port}/hook`,
       ]);
-      await sleep(1200);
+      await watchHasSampled(server.port);
       await admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
       const result = await run;
       expect(result.code).toBe(1);
@@ -119,7 +138,7 @@ describe('lifeline watch (CLI)', () => {
     const crashing = await startRedis();
     try {
       const run = runCli(['watch', crashing.url, '--interval', '500ms', '--duration', '5s', '--json']);
-      await sleep(1200);
+      await watchHasSampled(crashing.port);
       await crashing.restart('crash', { downMs: 1000 });
       const result = await run;
       expect(result.code).toBe(1);
@@ -146,7 +165,7 @@ describe('lifeline watch (CLI)', () => {
         '--history',
         history,
       ]);
-      await sleep(1000);
+      await watchHasSampled(secured.port, PASSWORD);
       // Full with watch's and admin's connections: the next one is rejected.
       await admin.call('CONFIG', 'SET', 'maxclients', '2');
       const refused = new Redis({

@@ -120,6 +120,10 @@ describe('lifeline(node-redis): nothing runs twice by accident', () => {
       error: { code: 'ERR_LIFELINE_MAYBE_EXECUTED', written: true, command: 'INCR' },
     });
     expect((result as { error: Error }).error.message).toMatch(/may or may not have run/);
+    // The last write (read off the socket's byte count on the watch's 250 ms tick) was just now.
+    expect((result as { error: Error & { sinceLastWriteMs?: number } }).error.sinceLastWriteMs).toBeLessThan(
+      1000,
+    );
     expect(await admin.get('n')).toBe('1');
   });
 
