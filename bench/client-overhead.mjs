@@ -312,7 +312,7 @@ async function measurePair(lib, clients, firstIsWrapped, measureSlice, sliceSize
   collectGarbage();
   // Two untimed slices each (A B B A) first: the collector's threads finish sweeping after gc()
   // returns, and the process's CPU time counts them; in a timed slice they would fall on whichever
-  // side went first (measured: 10–25% on that side, rounds alternating above and below 1).
+  // side went first (measured: up to ~30% on that side, rounds alternating above and below 1).
   for (let s = -2; s < slices; s++) {
     const wrappedFirst = (s % 2 === 0) === firstIsWrapped;
     for (const w of wrappedFirst ? ['wrapped', 'raw'] : ['raw', 'wrapped']) {

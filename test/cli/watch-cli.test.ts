@@ -17,8 +17,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Waits until the watch under test is connected to the server on `port`, then one interval and a bit,
- * so that it has a sample from before the fault (a fixed sleep was not enough when the machine is busy
- * and node takes over a second to start the CLI).
+ * so that it has a sample from before the fault (a fixed sleep from the CLI's launch lost that sample
+ * on a busy CI run: no incident, empty stdout).
  */
 async function watchHasSampled(port: number, password?: string): Promise<void> {
   const probe = new Redis({ port, host: '127.0.0.1', password, lazyConnect: true });

@@ -6,8 +6,9 @@ export default defineScenario({
   title: 'load balancer resets an idle flow',
   async run({ app, proxy, faultStarts, faultClears, now, sleep }) {
     await app.write();
+    const added = now(); // before the toxic starts its clock: the fault cannot come before faultAt
     proxy.addToxic({ type: 'idle_reset', attributes: { timeout: 2000 } });
-    faultStarts(now() + 2000);
+    faultStarts(added + 2000);
     await sleep(3000);
     proxy.removeToxic('idle_reset_downstream');
     faultClears();

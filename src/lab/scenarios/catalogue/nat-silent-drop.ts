@@ -6,8 +6,9 @@ export default defineScenario({
   title: 'NAT forgets an idle flow (ghost left on the server)',
   async run({ app, proxy, admin, faultStarts, faultClears, now, sleep, note }) {
     await app.write();
+    const added = now(); // before the toxic starts its clock: the fault cannot come before faultAt
     proxy.addToxic({ type: 'silent_drop', attributes: { timeout: 2000 } });
-    faultStarts(now() + 2000);
+    faultStarts(added + 2000);
     await sleep(3000);
     await app.write(); // the first packet after the NAT forgot: RST
     await sleep(200);
