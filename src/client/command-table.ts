@@ -92,6 +92,18 @@ export function replaySafety(
   return 'unsafe';
 }
 
+const [B, X, W] = [0x62, 0x78, 0x77];
+
+/**
+ * Only B*, X* and W* commands can block (BLPOP, XREAD BLOCK, WAIT...): a test cheap enough to run per
+ * command before `blockingTimeoutMs`'s table lookup. `name` as a client holds it: string or Buffer.
+ */
+export function mayBlock(name: unknown): boolean {
+  const code = typeof name === 'string' ? name.charCodeAt(0) : Buffer.isBuffer(name) ? name[0] : 0;
+  const first = (code ?? 0) | 0x20;
+  return first === B || first === X || first === W;
+}
+
 /** Blocking commands and their own server-side timeout (ms; 0 = block forever), from their arguments. */
 export function blockingTimeoutMs(name: string, args: readonly unknown[]): number | undefined {
   const command = name.toLowerCase();

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/lab/redis-server/free-port.js';
 import { type RedisServer, startRedis } from '../../src/lab/redis-server/start-redis.js';
 import { HISTORY_FILE } from '../../src/watch/history/history-writer.js';
+import { WATCH_CONNECTION_NAME } from '../../src/watch/sampling/target-link.js';
 import { CLI, expectOneLineError, runCli } from '../support/run-cli.js';
 import { waitFor } from '../support/with-redis.js';
 
@@ -25,7 +26,7 @@ async function watchHasSampled(port: number, password?: string): Promise<void> {
   try {
     await waitFor(
       'the watch to connect',
-      async () => String(await probe.call('CLIENT', 'LIST')).includes('name=lifeline-watch'),
+      async () => String(await probe.call('CLIENT', 'LIST')).includes(`name=${WATCH_CONNECTION_NAME}`),
       10_000,
     );
   } finally {

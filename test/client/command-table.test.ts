@@ -1,6 +1,7 @@
+import { list as commandNames, hasFlag } from '@ioredis/commands';
 import { describe, expect, it } from 'vitest';
 import { fullJitterDelay } from '../../src/client/backoff.js';
-import { blockingTimeoutMs, replaySafety } from '../../src/client/command-table.js';
+import { blockingTimeoutMs, mayBlock, replaySafety } from '../../src/client/command-table.js';
 import { attribute, type DisconnectFacts } from '../../src/client/disconnect-cause.js';
 
 describe('replaySafety: what replaying a command that may have run would do', () => {
@@ -42,6 +43,17 @@ describe('replaySafety: what replaying a command that may have run would do', ()
     expect(blockingTimeoutMs('xread', ['BLOCK', '1500', 'STREAMS', 's', '$'])).toBe(1500);
     expect(blockingTimeoutMs('xread', ['STREAMS', 's', '0'])).toBeUndefined();
     expect(blockingTimeoutMs('get', ['k'])).toBeUndefined();
+  });
+
+  it('lets through every command the table flags as blocking, as a string or a Buffer', () => {
+    const blocking = commandNames.filter((name) => hasFlag(name, 'blocking'));
+    expect(blocking).toContain('blpop');
+    for (const name of blocking) {
+      expect(mayBlock(name)).toBe(true);
+      expect(mayBlock(Buffer.from(name.toUpperCase()))).toBe(true);
+    }
+    expect(mayBlock('GET')).toBe(false);
+    expect(mayBlock(undefined)).toBe(false);
   });
 });
 

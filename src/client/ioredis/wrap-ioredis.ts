@@ -1,6 +1,6 @@
 import { Command } from 'ioredis';
 import { fullJitterDelay } from '../backoff.js';
-import { blockingTimeoutMs } from '../command-table.js';
+import { blockingTimeoutMs, mayBlock } from '../command-table.js';
 import { auditConfig } from '../config-audit.js';
 import { ConnectionWatch, type InFlight } from '../connection-watch.js';
 import { CODES, LifelineCommandError } from '../errors.js';
@@ -17,7 +17,6 @@ import { unitSafety, unitsOf } from './replay.js';
 
 /** A drop this soon after a command was written counts against the command. */
 const POISON_WINDOW_MS = 2000;
-const MAY_BLOCK = /^(b|x|wait)/i;
 
 /**
  * Instruments an ioredis client in place (see docs/client.md). ioredis keeps the commands written
@@ -82,10 +81,7 @@ export function wrapIoredis(client: IoredisInternals, o: ResolvedOptions): void 
   /** A view of one pending command for the watch (built on ticks and drops, never per command). */
   const view = (command: IoredisCommand, written: boolean): InFlight => {
     const at = seenAt(command);
-    // Only B*, X* and WAIT* commands can block: skip the table lookup for everything else.
-    const blockingMs = MAY_BLOCK.test(command.name)
-      ? blockingTimeoutMs(command.name, command.args)
-      : undefined;
+    const blockingMs = mayBlock(command.name) ? blockingTimeoutMs(command.name, command.args) : undefined;
     const entry: InFlight = { name: command.name, args: [command.args], sentAt: at, written, blockingMs };
     if (o.commandTimeoutMs > 0) {
       const limit = o.commandTimeoutMs + (blockingMs ?? 0);

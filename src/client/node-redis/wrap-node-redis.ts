@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { blockingTimeoutMs, type ReplaySafety, replaySafety } from '../command-table.js';
+import { blockingTimeoutMs, mayBlock, type ReplaySafety, replaySafety } from '../command-table.js';
 import { auditConfig } from '../config-audit.js';
 import { ConnectionWatch, type InFlight, TICK_MS } from '../connection-watch.js';
 import { CODES, LifelineCommandError } from '../errors.js';
@@ -28,18 +28,9 @@ export interface NodeRedisClient {
 const POISON_WINDOW_MS = 2000;
 const EMPTY: readonly unknown[] = [];
 const noop = () => undefined;
-const [B, X, W] = [0x62, 0x78, 0x77];
-
 /** A blocking command (BLPOP, XREAD BLOCK, WAIT...) and its timeout; cheap for everything else. */
-function blockingMsOf(args: readonly unknown[]): number | undefined {
-  const name = args[0];
-  // Only B*, X* and W* commands can block: skip the table lookup for everything else.
-  const code = typeof name === 'string' ? name.charCodeAt(0) : Buffer.isBuffer(name) ? name[0] : 0;
-  const first = (code ?? 0) | 0x20;
-  return first === B || first === X || first === W
-    ? blockingTimeoutMs(String(name), args.slice(1))
-    : undefined;
-}
+const blockingMsOf = (args: readonly unknown[]): number | undefined =>
+  mayBlock(args[0]) ? blockingTimeoutMs(String(args[0]), args.slice(1)) : undefined;
 
 const LOST = /Socket closed unexpectedly|ECONNRESET|EPIPE|ETIMEDOUT|Socket timeout/;
 
