@@ -1,6 +1,6 @@
 import type { Evidence } from './evidence.js';
 import type { Confidence, Report, RuleResult, Severity } from './report/types.js';
-import { docsUrl, type Rule, type Tier } from './rules/define-rule.js';
+import { type Rule, ruleDocsPath, type Tier } from './rules/define-rule.js';
 
 const SEVERITY_RANK: Record<Severity, number> = { critical: 3, warning: 2, info: 1 };
 const CONFIDENCE_RANK: Record<Confidence, number> = { high: 3, medium: 2, low: 1 };
@@ -9,7 +9,7 @@ const STATUS_RANK = { finding: 0, crashed: 1, skipped: 2, pass: 3 } as const;
 
 /** Runs one rule; a rule that throws becomes a "crashed" result and never hides the others. */
 export function runRule(rule: Rule, evidence: Evidence): RuleResult {
-  const base = { ruleId: rule.id, category: rule.category, title: rule.title, docs: docsUrl(rule.id) };
+  const base = { ruleId: rule.id, category: rule.category, title: rule.title, docs: ruleDocsPath(rule.id) };
   const empty = { message: '', explanation: '', evidence: {}, fix: [] };
   const missing = rule.needs.find((source) => evidence[source].status !== 'ok');
   if (missing) {

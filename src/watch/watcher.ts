@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { CannotRunError } from '../core/errors.js';
 import { parseRedisUrl } from '../core/redis-url.js';
-import { docsUrl } from '../doctor/rules/define-rule.js';
+import { docsPath } from '../docs-path.js';
+import { ruleDocsPath } from '../doctor/rules/define-rule.js';
 import { RULES } from '../doctor/rules/index.js';
 import { AlertGrouper } from './alerts/alert-grouping.js';
 import type { Detection } from './detectors/detect-context.js';
@@ -149,8 +150,8 @@ export class Watcher extends EventEmitter<WatcherEvents> {
       explanation: explanation ?? advice?.explanation ?? '',
       fix: advice?.fix ?? fix ?? [],
       docs: RULES.some((r) => r.id === detection.cause)
-        ? docsUrl(detection.cause)
-        : `docs/watch.md#${detection.cause}`,
+        ? ruleDocsPath(detection.cause)
+        : `${docsPath('watch.md')}#${detection.cause}`,
       at: when,
       occurrences: 1,
       firstAt: when,

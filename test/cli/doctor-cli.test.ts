@@ -1,8 +1,10 @@
+import { existsSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import { createServer as createHttpServer } from 'node:http';
 import { type AddressInfo, createServer as createTcpServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RULES } from '../../src/doctor/rules/index.js';
 import { freePort } from '../../src/lab/redis-server/free-port.js';
@@ -59,12 +61,12 @@ describe('lifeline doctor (CLI)', () => {
     const statuses: string[] = report.results.map((r: { status: string }) => r.status);
     const firstNonFinding = statuses.findIndex((s) => s !== 'finding');
     expect(statuses.slice(firstNonFinding)).not.toContain('finding');
-    for (const r of report.results)
-      expect(r).toMatchObject({
-        ruleId: expect.any(String),
-        category: expect.any(String),
-        docs: `docs/rules/${r.ruleId}.md`,
-      });
+    for (const r of report.results) {
+      expect(r).toMatchObject({ ruleId: expect.any(String), category: expect.any(String) });
+      // An absolute path inside the package, so that it opens from wherever lifeline is installed.
+      expect(r.docs).toBe(fileURLToPath(new URL(`../../docs/rules/${r.ruleId}.md`, import.meta.url)));
+      expect(existsSync(r.docs)).toBe(true);
+    }
   });
 
   it('--format markdown renders a ticket-ready report', async () => {

@@ -1,9 +1,11 @@
 import { execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { createServer as createHttpServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/lab/redis-server/free-port.js';
@@ -125,8 +127,11 @@ describe('lifeline watch (CLI)', () => {
         cause: 'client-kills-observed',
         severity: 'warning',
         occurrences: 1,
-        docs: 'docs/rules/client-kills-observed.md',
       });
+      expect(incident.docs).toBe(
+        fileURLToPath(new URL('../../docs/rules/client-kills-observed.md', import.meta.url)),
+      );
+      expect(existsSync(incident.docs)).toBe(true);
       expect(incident.fix.length).toBeGreaterThan(0);
       expect(received).toEqual([expect.objectContaining({ type: 'incident', id: incident.id })]);
     } finally {

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { summarizeLog } from '../../src/core/log/summarize-log.js';
 import { parseConfigText } from '../../src/core/parse-config.js';
@@ -8,12 +8,10 @@ import { identifyServer } from '../../src/core/server-product.js';
 import { summarizeClientList } from '../../src/doctor/collectors/clients.js';
 import { type DoctorSettings, type Evidence, ok, unavailable } from '../../src/doctor/evidence.js';
 
-/** ../shared/fixtures beside the repository: real captures from several server versions. */
-export const FIXTURES_DIR = fileURLToPath(new URL('../../../shared/fixtures/', import.meta.url));
+/** Real captures from several server versions (test/fixtures/README.md says how each was made). */
+export const FIXTURES_DIR = fileURLToPath(new URL('../fixtures/', import.meta.url));
 
 export function fixtureVersions(): string[] {
-  if (!existsSync(FIXTURES_DIR))
-    throw new Error(`fixtures not found at ${FIXTURES_DIR}: clone with ../shared beside it`);
   return readdirSync(FIXTURES_DIR, { withFileTypes: true })
     .filter((d) => d.isDirectory())
     .map((d) => d.name)

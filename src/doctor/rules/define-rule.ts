@@ -1,3 +1,4 @@
+import { docsPath } from '../../docs-path.js';
 import type { Evidence, EvidenceSource } from '../evidence.js';
 import type { Confidence, Fix, Severity } from '../report/types.js';
 
@@ -34,4 +35,4 @@ export interface Rule {
 
 export const defineRule = (rule: Rule): Rule => rule;
 
-export const docsUrl = (id: string): string => `docs/rules/${id}.md`;
+export const ruleDocsPath = (id: string): string => docsPath(`rules/${id}.md`);
