@@ -1,7 +1,13 @@
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { type Attribution, attribute, type DisconnectFacts } from './disconnect-cause.js';
-import { channels, type DisconnectEvent, EVENTS, type PubsubGapEvent } from './events.js';
+import {
+  channels,
+  type DisconnectEvent,
+  EVENTS,
+  type PubsubGapEvent,
+  type ReconnectEvent,
+} from './events.js';
 import type { ResolvedOptions } from './options.js';
 import {
   type ServerSnapshot,
@@ -25,6 +31,18 @@ export interface WatchAdapter {
   busy?(): boolean;
   /** A command of lifeline's own (PING, INFO, CONFIG GET) on the watched connection. */
   call(args: readonly string[]): Promise<unknown>;
+  /**
+   * The connection can take INFO and CONFIG GET now: false in a mode whose reply stream cannot
+   * (monitor, subscriber). Checked before each of lifeline's own commands.
+   */
+  canQuery(): boolean;
+  /** It can take a heartbeat PING now (not in monitor mode). */
+  canPing(): boolean;
+  /**
+   * INFO on a short-lived connection of lifeline's own, for a connection that cannot take it itself
+   * (a node-redis RESP2 subscriber resubscribes before it is ready). Bounded in time by the adapter.
+   */
+  callAside?(args: readonly string[]): Promise<unknown>;
   subscriptions(): { channels: string[]; patterns: string[] };
   emit(event: string, payload: unknown): void;
 }
@@ -47,9 +65,13 @@ const argBytes = (args: readonly unknown[]): number =>
   args.reduce<number>((n, a) => n + (Buffer.isBuffer(a) ? a.length : String(a).length), 0);
 
 export const TICK_MS = 250;
+const isoTime = (at: number): string => new Date(performance.timeOrigin + at).toISOString();
 const MAXCLIENTS_REPLY = '-ERR max number of clients';
-/** A provisional cause is announced if the client is not back (and able to ask the server) by then. */
-const CONFIRM_WITHIN_MS = 2000;
+/**
+ * A drop is announced with the client's own facts if the client is not back (and able to ask the
+ * server) by then, or sooner when a reconnect attempt fails; the confirmed cause follows on recovery.
+ */
+const ANNOUNCE_WITHIN_MS = 500;
 
 /** The facts of a drop read as it happens. */
 export interface DropMoment {
@@ -60,13 +82,16 @@ export interface DropMoment {
   killedBy: 'heartbeat' | 'watchdog' | undefined;
 }
 
-interface PendingDisconnect {
+/** An outage: from the drop until the server answers again on a new connection. */
+interface Outage {
   at: number;
   facts: DisconnectFacts;
   provisional: Attribution;
   error: Error | undefined;
   subscriptions: { channels: string[]; patterns: string[] };
-  emitTimer: NodeJS.Timeout;
+  /** 'lifeline:disconnect' went out (it goes out once per drop). */
+  announced: boolean;
+  announceTimer: NodeJS.Timeout;
 }
 
 /**
@@ -90,15 +115,21 @@ export class ConnectionWatch {
   private busySince: number | undefined;
   private serverTimeoutS: number | undefined;
   private snapshot: ServerSnapshot | undefined;
-  private pending: PendingDisconnect | undefined;
+  private outage: Outage | undefined;
   private watchedSocket: Socket | undefined;
-  private readonly ticker: NodeJS.Timeout;
-  private stopped = false;
+  /** The tick, while the client is open: an ended client keeps no timer of lifeline's. */
+  private ticker: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly adapter: WatchAdapter,
     private readonly o: ResolvedOptions,
   ) {
+    this.start();
+  }
+
+  /** Watches again: the application opened the client (again). */
+  start(): void {
+    if (this.ticker) return;
     this.ticker = setInterval(() => this.check(), TICK_MS);
     this.ticker.unref();
   }
@@ -112,16 +143,18 @@ export class ConnectionWatch {
     socket.on('data', (chunk: Buffer) => {
       this.lastReadAt = performance.now();
       // A full server answers a new connection with this line and closes it; ioredis never shows it.
+      const outage = this.outage;
       if (
-        this.pending &&
+        outage &&
         !this.adapter.isReady() &&
         chunk.subarray(0, 40).toString().startsWith(MAXCLIENTS_REPLY)
       ) {
-        this.pending.provisional = {
+        outage.provisional = {
           cause: 'maxclients',
           confidence: 'high',
-          evidence: { ...this.pending.provisional.evidence, reconnectRefused: MAXCLIENTS_REPLY.slice(1) },
+          evidence: { ...outage.provisional.evidence, reconnectRefused: MAXCLIENTS_REPLY.slice(1) },
         };
+        this.announce(outage);
       }
     });
     socket.on('error', (error: Error) => {
@@ -148,8 +181,9 @@ export class ConnectionWatch {
   }
 
   /**
-   * The connection dropped: attribute it now, announce it once confirmed (or after a short wait).
-   * `inFlight` names the commands lost with it when the adapter collected them itself.
+   * The connection dropped: attribute it with the client's facts now, announce it within
+   * ANNOUNCE_WITHIN_MS, confirm it with the server on recovery. `inFlight` names the commands lost
+   * with it when the adapter collected them itself.
    */
   dropped(
     moment: DropMoment = this.dropMoment(),
@@ -165,55 +199,77 @@ export class ConnectionWatch {
       inFlight: written.map((c) => ({ name: c.name, bytes: c.args.reduce((n, a) => n + argBytes(a), 0) })),
       subscribed: subscriptions.channels.length + subscriptions.patterns.length > 0,
       serverTimeoutS: this.serverTimeoutS,
+      reconnectRefused: false,
     };
     const provisional = attribute(facts);
     this.lastCause = provisional.cause;
-    // Every drop is announced: one still waiting for confirmation goes out as it stands.
-    if (this.pending) this.announce(this.pending.provisional, undefined);
-    this.pending = {
+    // A drop before the last outage was confirmed (back, then lost again): that one is told as it stands.
+    const previous = this.outage;
+    if (previous) this.recovered(previous, previous.provisional);
+    const outage: Outage = {
       at,
       facts,
       provisional,
       error,
       subscriptions,
-      emitTimer: setTimeout(() => this.announce(provisional, undefined), CONFIRM_WITHIN_MS),
+      announced: false,
+      announceTimer: setTimeout(() => this.announce(outage), ANNOUNCE_WITHIN_MS),
     };
-    this.pending.emitTimer.unref();
-    // A cause lifeline saw itself (a missed heartbeat, a stuck command) needs no confirmation.
-    if (facts.killedBy) this.announce(provisional, undefined);
+    outage.announceTimer.unref();
+    this.outage = outage;
+    // A cause lifeline saw itself (a missed heartbeat, a stuck command) is known at once.
+    if (facts.killedBy) this.announce(outage);
     return provisional;
   }
 
-  /** Ready (again): learn the server's timeout and counters, confirm and announce a pending drop. */
+  /**
+   * A reconnect attempt failed while the connection is down (the adapter taps the client's own
+   * reports, without becoming a listener). A refusal says the server is not there: the drop is
+   * announced with that, before the grace runs out.
+   */
+  reconnectFailed(error: unknown): void {
+    const outage = this.outage;
+    if (!outage || outage.announced || this.adapter.isReady()) return;
+    const code = (error as NodeJS.ErrnoException | undefined)?.code;
+    if (code === 'ECONNREFUSED') {
+      outage.facts.reconnectRefused = true;
+      outage.provisional = attribute(outage.facts);
+      this.lastCause = outage.provisional.cause;
+    }
+    this.announce(outage);
+  }
+
+  /** Ready (again): learn the server's timeout and counters, then confirm the outage, if any. */
   ready(): void {
-    const p = this.pending;
-    if (!this.o.confirmWithServer) {
-      if (p) this.announce(p.provisional, performance.now() - p.at);
+    const outage = this.outage;
+    if (!this.o.confirmWithServer || (!this.adapter.canQuery() && !this.adapter.callAside)) {
+      if (outage) this.recovered(outage, outage.provisional);
       return;
     }
     void this.learn().then((after) => {
-      if (p && this.pending === p) {
+      if (outage && this.outage === outage) {
         // A refusal read off the wire is already certain; otherwise the server's deltas decide.
-        const certain = p.provisional.confidence === 'high' && p.provisional.cause === 'maxclients';
+        const certain = outage.provisional.confidence === 'high' && outage.provisional.cause === 'maxclients';
         const confirmed =
           !certain && after && this.snapshot
-            ? attribute(p.facts, serverDeltas(this.snapshot, after))
-            : p.provisional;
-        this.announce(confirmed, performance.now() - p.at);
+            ? attribute(outage.facts, serverDeltas(this.snapshot, after))
+            : outage.provisional;
+        this.recovered(outage, confirmed);
       }
       this.snapshot = after ?? this.snapshot;
     });
   }
 
+  /** The client was closed (or ended): no timer left behind, nothing more to announce. */
   stop(): void {
-    this.stopped = true;
     clearInterval(this.ticker);
-    if (this.pending) clearTimeout(this.pending.emitTimer);
-    this.pending = undefined;
+    this.ticker = undefined;
+    if (this.outage) clearTimeout(this.outage.announceTimer);
+    this.outage = undefined;
   }
 
   private check(): void {
-    if (this.stopped) return;
+    if (!this.ticker) return;
     const t = performance.now();
     this.tick = Math.floor(t / TICK_MS);
     const written = this.watchedSocket?.bytesWritten ?? this.bytesWritten;
@@ -262,6 +318,7 @@ export class ConnectionWatch {
       !busy &&
       !this.heartbeatPending &&
       o.heartbeatIntervalMs > 0 &&
+      this.adapter.canPing() &&
       idle >= o.heartbeatIntervalMs
     ) {
       this.heartbeatPending = true;
@@ -286,32 +343,56 @@ export class ConnectionWatch {
     socket.destroy();
   }
 
-  private announce(attribution: Attribution, downMs: number | undefined): void {
-    const p = this.pending;
-    if (!p) return;
-    this.pending = undefined;
-    clearTimeout(p.emitTimer);
+  /** 'lifeline:disconnect', once per drop: the confirmed cause if the server already answered. */
+  private announce(outage: Outage, confirmed?: { attribution: Attribution; downMs: number }): void {
+    if (outage.announced) return;
+    outage.announced = true;
+    clearTimeout(outage.announceTimer);
+    const attribution = confirmed?.attribution ?? outage.provisional;
     this.lastCause = attribution.cause;
-    const endpoint = this.adapter.endpoint;
     const event: DisconnectEvent = {
       ...attribution,
-      endpoint,
-      at: new Date(performance.timeOrigin + p.at).toISOString(),
-      idleMs: Math.round(p.facts.quietMs),
-      error: p.error,
-      downMs: downMs === undefined ? undefined : Math.round(downMs),
+      endpoint: this.adapter.endpoint,
+      at: isoTime(outage.at),
+      idleMs: Math.round(outage.facts.quietMs),
+      error: outage.error,
+      confirmed: confirmed !== undefined,
+      downMs: confirmed?.downMs,
     };
     this.adapter.emit(EVENTS.disconnect, event);
     channels.disconnect.publish(event);
-    const { channels: subscribed, patterns } = p.subscriptions;
-    if (downMs !== undefined && subscribed.length + patterns.length > 0) {
+  }
+
+  /**
+   * The server answers again after an outage, however long it lasted and whoever killed the socket:
+   * the drop is announced if it was not yet, 'lifeline:reconnect' carries the confirmed cause and the
+   * outage's length, and every subscription it interrupted reports its gap.
+   */
+  private recovered(outage: Outage, attribution: Attribution): void {
+    if (this.outage === outage) this.outage = undefined;
+    const downMs = Math.round(performance.now() - outage.at);
+    this.announce(outage, { attribution, downMs });
+    this.lastCause = attribution.cause;
+    const endpoint = this.adapter.endpoint;
+    const from = isoTime(outage.at);
+    const reconnect: ReconnectEvent = {
+      ...attribution,
+      endpoint,
+      droppedAt: from,
+      downMs,
+      provisionalCause: outage.provisional.cause,
+    };
+    this.adapter.emit(EVENTS.reconnect, reconnect);
+    channels.reconnect.publish(reconnect);
+    const { channels: subscribed, patterns } = outage.subscriptions;
+    if (subscribed.length + patterns.length > 0) {
       const gap: PubsubGapEvent = {
         endpoint,
         channels: subscribed,
         patterns,
-        from: event.at,
+        from,
         to: new Date().toISOString(),
-        durationMs: Math.round(downMs),
+        durationMs: downMs,
         cause: attribution.cause,
       };
       this.adapter.emit(EVENTS.pubsubGap, gap);
@@ -321,6 +402,11 @@ export class ConnectionWatch {
 
   /** One round trip, sent as the connection becomes ready: ahead of the application's first commands. */
   private async learn(): Promise<ServerSnapshot | undefined> {
+    if (!this.adapter.canQuery()) {
+      // Subscribers are exempt from `timeout`: INFO alone, on a connection aside.
+      const info = await this.adapter.callAside?.(SNAPSHOT_INFO_ARGS).catch(() => undefined);
+      return info === undefined ? undefined : snapshotFromInfo(String(info));
+    }
     const [config, info] = await Promise.allSettled([
       this.serverTimeoutS === undefined
         ? this.adapter.call(['CONFIG', 'GET', 'timeout'])

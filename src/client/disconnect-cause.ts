@@ -25,6 +25,8 @@ export interface DisconnectFacts {
   subscribed: boolean;
   /** The server's `timeout` (seconds), when it could be read at connect. */
   serverTimeoutS: number | undefined;
+  /** A reconnect attempt was refused (ECONNREFUSED): nothing listens where the server was. */
+  reconnectRefused: boolean;
 }
 
 /** What the server says changed across the disconnect (INFO on the new connection vs the last one). */
@@ -84,6 +86,10 @@ export function attribute(facts: DisconnectFacts, deltas?: ServerDeltas): Attrib
   if (deltas?.clientKills) return found('client-kill', 'medium');
   if (/max number of clients/.test(facts.error?.message ?? '')) return found('maxclients', 'high');
 
+  // Refused right after the drop: the server went away (shut down, crashed, killed) rather than
+  // closing this one connection; a subscriber's EOF then says nothing about its output buffer.
+  if (facts.reconnectRefused)
+    return found('server-restart', 'low', { why: 'the reconnect was refused: the server was down' });
   const code = facts.error?.code;
   const bytesInFlight = facts.inFlight.reduce((n, c) => n + c.bytes, 0);
   if (code === 'ETIMEDOUT') return found('half-open', 'medium');

@@ -1,7 +1,11 @@
 import { channel } from 'node:diagnostics_channel';
-import type { Attribution } from './disconnect-cause.js';
+import type { Attribution, DisconnectCause } from './disconnect-cause.js';
 
-/** Emitted on the client as 'lifeline:disconnect' and published on diagnostics_channel. */
+/**
+ * Emitted on the client as 'lifeline:disconnect' (and published on diagnostics_channel) once per drop:
+ * with the cause confirmed by the server when the client was back within half a second, else with
+ * the client's own facts at once ('lifeline:reconnect' then follows with the confirmed cause).
+ */
 export interface DisconnectEvent extends Attribution {
   endpoint: string;
   /** When the connection dropped (ISO time). */
@@ -10,11 +14,30 @@ export interface DisconnectEvent extends Attribution {
   idleMs: number;
   /** The socket error, when there was one. */
   error: Error | undefined;
+  /** The server confirmed the cause (the client was already back); false: the client's facts alone. */
+  confirmed: boolean;
   /** ms until the client was ready again (undefined while it is not). */
   downMs: number | undefined;
 }
 
-/** Emitted as 'lifeline:pubsub-gap' after a resubscribe: messages published in the window are lost. */
+/**
+ * Emitted as 'lifeline:reconnect' each time the server answers again after a drop, however long the
+ * outage: the cause as confirmed with the server (INFO deltas) and the outage's length.
+ */
+export interface ReconnectEvent extends Attribution {
+  endpoint: string;
+  /** When the connection dropped (ISO time). */
+  droppedAt: string;
+  /** ms from the drop until the server answered again. */
+  downMs: number;
+  /** What 'lifeline:disconnect' said before the server could confirm (the same when it could). */
+  provisionalCause: DisconnectCause;
+}
+
+/**
+ * Emitted as 'lifeline:pubsub-gap' when a subscribed connection is back after any outage (the client
+ * resubscribes): messages published in the window were lost.
+ */
 export interface PubsubGapEvent {
   endpoint: string;
   channels: string[];
@@ -27,6 +50,7 @@ export interface PubsubGapEvent {
 
 export const EVENTS = {
   disconnect: 'lifeline:disconnect',
+  reconnect: 'lifeline:reconnect',
   pubsubGap: 'lifeline:pubsub-gap',
   warning: 'lifeline:warning',
 } as const;
@@ -34,6 +58,7 @@ export const EVENTS = {
 /** diagnostics_channel names, for tracing and metrics without touching the client. */
 export const channels = {
   disconnect: channel('lifeline:disconnect'),
+  reconnect: channel('lifeline:reconnect'),
   pubsubGap: channel('lifeline:pubsub-gap'),
   replay: channel('lifeline:replay'),
 };

@@ -7,6 +7,7 @@ export {
   type DisconnectEvent,
   EVENTS,
   type PubsubGapEvent,
+  type ReconnectEvent,
 } from './events.js';
 export { lifeline } from './lifeline.js';
 export { lifelineMetrics } from './metrics.js';

@@ -1,6 +1,6 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { Counter, register as defaultRegistry, Histogram, type Registry } from 'prom-client';
-import type { DisconnectEvent, PubsubGapEvent } from './events.js';
+import type { PubsubGapEvent, ReconnectEvent } from './events.js';
 
 /**
  * Prometheus metrics for every wrapped client in the process, fed by lifeline's diagnostics channels.
@@ -10,7 +10,7 @@ export function lifelineMetrics(registry: Registry = defaultRegistry): () => voi
   const registers = [registry];
   const disconnects = new Counter({
     name: 'lifeline_client_disconnects_total',
-    help: 'Connections that dropped, by cause as lifeline attributed it.',
+    help: 'Connections that dropped and came back, by the cause the server confirmed (counted on recovery).',
     labelNames: ['endpoint', 'cause', 'confidence'],
     registers,
   });
@@ -40,10 +40,12 @@ export function lifelineMetrics(registry: Registry = defaultRegistry): () => voi
     registers,
   });
 
-  const onDisconnect = (message: unknown) => {
-    const e = message as DisconnectEvent;
+  // Counted on recovery, when the cause is confirmed: a drop announced with the client's facts alone
+  // would otherwise count under a cause the server later contradicts.
+  const onReconnect = (message: unknown) => {
+    const e = message as ReconnectEvent;
     disconnects.inc({ endpoint: e.endpoint, cause: e.cause, confidence: e.confidence });
-    if (e.downMs !== undefined) downtime.observe({ endpoint: e.endpoint, cause: e.cause }, e.downMs / 1000);
+    downtime.observe({ endpoint: e.endpoint, cause: e.cause }, e.downMs / 1000);
   };
   const onGap = (message: unknown) => {
     const g = message as PubsubGapEvent;
@@ -54,11 +56,11 @@ export function lifelineMetrics(registry: Registry = defaultRegistry): () => voi
     const r = message as { endpoint: string; commands: string[]; safety: string; replayed: boolean };
     replays.inc({ endpoint: r.endpoint, safety: r.safety, replayed: String(r.replayed) }, r.commands.length);
   };
-  subscribe('lifeline:disconnect', onDisconnect);
+  subscribe('lifeline:reconnect', onReconnect);
   subscribe('lifeline:pubsub-gap', onGap);
   subscribe('lifeline:replay', onReplay);
   return () => {
-    unsubscribe('lifeline:disconnect', onDisconnect);
+    unsubscribe('lifeline:reconnect', onReconnect);
     unsubscribe('lifeline:pubsub-gap', onGap);
     unsubscribe('lifeline:replay', onReplay);
     for (const name of [

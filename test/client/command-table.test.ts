@@ -75,6 +75,7 @@ describe('attribute: the cause of one disconnect', () => {
     inFlight: [],
     subscribed: false,
     serverTimeoutS: undefined,
+    reconnectRefused: false,
     ...over,
   });
   const none = {
@@ -106,6 +107,14 @@ describe('attribute: the cause of one disconnect', () => {
     ],
     [facts({ error: { code: 'ETIMEDOUT', message: 'read ETIMEDOUT' } }), undefined, 'half-open', 'medium'],
     [facts({}), undefined, 'unknown', 'low'],
+    // A subscriber's EOF while the server went down (kill -9): the refused reconnect decides.
+    [facts({ subscribed: true, reconnectRefused: true }), undefined, 'server-restart', 'low'],
+    [
+      facts({ subscribed: true, reconnectRefused: true }),
+      { ...none, runIdChanged: true },
+      'server-restart',
+      'high',
+    ],
     [facts({}), { ...none, runIdChanged: true }, 'server-restart', 'high'],
     [facts({}), { ...none, evictedClients: 1 }, 'client-eviction', 'high'],
     [facts({}), { ...none, outputBufferKills: 1 }, 'output-buffer-limit', 'high'],

@@ -4,7 +4,7 @@
  */
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import type { DisconnectEvent, PubsubGapEvent } from '../../src/client/events.js';
+import type { DisconnectEvent, PubsubGapEvent, ReconnectEvent } from '../../src/client/events.js';
 import { lifeline } from '../../src/client/lifeline.js';
 import type { LifelineOptions } from '../../src/client/options.js';
 import { startRedis } from '../../src/lab/redis-server/start-redis.js';
@@ -14,6 +14,7 @@ import { waitFor } from '../support/with-redis.js';
 interface Rig extends ServerBehindProxy {
   client: Redis;
   disconnects: DisconnectEvent[];
+  reconnects: ReconnectEvent[];
 }
 
 const defer = closeAfterEach();
@@ -29,10 +30,12 @@ async function rig(
   client.on('error', () => undefined);
   const disconnects: DisconnectEvent[] = [];
   client.on('lifeline:disconnect', (e: DisconnectEvent) => disconnects.push(e));
+  const reconnects: ReconnectEvent[] = [];
+  client.on('lifeline:reconnect', (e: ReconnectEvent) => reconnects.push(e));
   await client.ping();
   // lifeline reads its first server snapshot as the connection becomes ready; let it land.
   await new Promise((resolve) => setTimeout(resolve, 100));
-  return { server, proxy, admin, client, disconnects };
+  return { server, proxy, admin, client, disconnects, reconnects };
 }
 
 const settle = <T>(p: Promise<T>) =>
@@ -154,12 +157,18 @@ describe('lifeline(ioredis): no endless loops, every promise settles', () => {
 });
 
 describe('lifeline(ioredis): each drop is explained', () => {
-  it('restart: server-restart, confirmed by the new run_id, and the client is back within a second', async () => {
-    const { server, client, disconnects } = await rig({}, {}, true);
+  it('restart: told at once (the reconnect is refused), then server-restart confirmed by the new run_id within a second', async () => {
+    const { server, client, disconnects, reconnects } = await rig({}, {}, true);
     await server.restart('shutdown', { downMs: 500 });
-    await waitFor('the disconnect event', () => disconnects[0], 8000);
-    expect(disconnects[0]).toMatchObject({ cause: 'server-restart', confidence: 'high' });
-    expect(disconnects[0]?.downMs).toBeLessThan(2000);
+    await waitFor('the reconnect event', () => reconnects[0], 8000);
+    expect(disconnects).toEqual([expect.objectContaining({ cause: 'server-restart', confirmed: false })]);
+    expect(reconnects[0]).toMatchObject({
+      cause: 'server-restart',
+      confidence: 'high',
+      provisionalCause: 'server-restart',
+    });
+    expect(reconnects[0]?.downMs).toBeGreaterThanOrEqual(500);
+    expect(reconnects[0]?.downMs).toBeLessThan(2000);
     expect(await client.ping()).toBe('PONG');
   });
 

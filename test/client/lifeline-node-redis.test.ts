@@ -9,7 +9,7 @@ import { createClient, type RedisClientOptions } from 'redis';
 import { describe, expect, it } from 'vitest';
 import { lifelineReconnectStrategy } from '../../src/client/backoff.js';
 import type { ConfigWarning } from '../../src/client/config-audit.js';
-import type { DisconnectEvent, PubsubGapEvent } from '../../src/client/events.js';
+import type { DisconnectEvent, PubsubGapEvent, ReconnectEvent } from '../../src/client/events.js';
 import { lifeline } from '../../src/client/lifeline.js';
 import type { LifelineOptions } from '../../src/client/options.js';
 import { startRedis } from '../../src/lab/redis-server/start-redis.js';
@@ -21,6 +21,7 @@ type NodeRedis = ReturnType<typeof createClient>;
 interface Rig extends ServerBehindProxy {
   client: NodeRedis;
   disconnects: DisconnectEvent[];
+  reconnects: ReconnectEvent[];
 }
 
 const defer = closeAfterEach();
@@ -78,11 +79,13 @@ async function rig(
   const client = wrapped(direct ? server.port : proxy.port, options);
   const disconnects: DisconnectEvent[] = [];
   client.on('lifeline:disconnect', (e: DisconnectEvent) => disconnects.push(e));
+  const reconnects: ReconnectEvent[] = [];
+  client.on('lifeline:reconnect', (e: ReconnectEvent) => reconnects.push(e));
   await within('the client to connect', client.connect(), 5000);
   await within('the first PING', client.ping(), 5000);
   // lifeline reads its first server snapshot as the connection becomes ready; let it land.
   await sleep(100);
-  return { server, proxy, admin, client, disconnects };
+  return { server, proxy, admin, client, disconnects, reconnects };
 }
 
 const connectionsReceived = async (admin: Redis) =>
@@ -228,14 +231,89 @@ describe('lifeline(node-redis): no endless loops, every promise settles', () => 
   });
 });
 
+describe('lifeline(node-redis): recovery without surprises', () => {
+  it('a MULTI queued while reconnecting, written on reconnect, dropped before its reply: MAYBE_EXECUTED, ran once', async () => {
+    const { proxy, admin } = await serverBehindProxy(defer);
+    const client = wrapped(proxy.port, {}, { socket: { reconnectStrategy: () => 100 } });
+    await within('the client to connect', client.connect(), 5000);
+    await proxy.disable();
+    await waitFor('reconnecting', () => !client.isReady, 5000);
+    // Replies come back a second late: the MULTI is written as the socket connects, runs, and the
+    // connection is gone before its reply arrives.
+    proxy.addToxic({ type: 'latency', stream: 'downstream', attributes: { latency: 1000 } });
+    const connected = new Promise((resolve) => client.once('connect', resolve));
+    const multi = settle(client.multi().incr('n').exec(), 8000);
+    await proxy.enable();
+    await connected;
+    await waitFor('the MULTI ran', async () => (await admin.get('n')) === '1', 3000);
+    await proxy.disable();
+    expect(await multi).toMatchObject({ error: { code: 'ERR_LIFELINE_MAYBE_EXECUTED', written: true } });
+    expect(await admin.get('n')).toBe('1');
+  });
+
+  it('many commands waiting for the reconnect: no MaxListenersExceededWarning, all replayed', async () => {
+    const { proxy, client } = await rig();
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on('warning', onWarning);
+    defer(() => process.off('warning', onWarning));
+    proxy.addToxic({ type: 'latency', stream: 'downstream', attributes: { latency: 1000 } });
+    const reads = Array.from({ length: 30 }, (_, i) => settle(client.get(`k${i}`), 8000));
+    await sleep(200);
+    await proxy.disable();
+    proxy.removeAllToxics();
+    await sleep(300);
+    await proxy.enable();
+    expect(await Promise.all(reads)).toEqual(Array.from({ length: 30 }, () => ({ value: null })));
+    expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([]);
+  });
+
+  it('reconnected into a server still loading its dataset: commands wait for it instead of failing with LOADING', {
+    timeout: 40_000,
+  }, async () => {
+    // 20,000 keys loaded at 100 µs each, answering clients every KB of the file meanwhile (they get
+    // -LOADING): about two seconds of loading after a restart.
+    const { server, admin } = await serverBehindProxy(defer, {
+      'key-load-delay': '100',
+      'loading-process-events-interval-bytes': '1024',
+    });
+    const pipeline = admin.pipeline();
+    for (let i = 0; i < 20_000; i++) pipeline.set(`key:${i}`, 'v');
+    await pipeline.exec();
+    await admin.save();
+    const client = wrapped(server.port, {}, { socket: { reconnectStrategy: lifelineReconnectStrategy() } });
+    await within('the client to connect', client.connect(), 5000);
+    const restarted = server.restart('shutdown');
+    // Reads sent while the server is down, as it comes back and while it loads.
+    const results = await Promise.all(
+      Array.from({ length: 20 }, async (_, i) => {
+        await sleep(i * 150);
+        return settle(client.get('key:1'), 15_000);
+      }),
+    );
+    await restarted;
+    // The server did refuse them with LOADING meanwhile (errorstats counts each refusal).
+    const refused = Number(/errorstat_LOADING:count=(\d+)/.exec(await admin.info('errorstats'))?.[1] ?? 0);
+    expect(refused).toBeGreaterThan(0);
+    expect(results.filter((r) => 'error' in r)).toEqual([]);
+    expect(results.at(-1)).toEqual({ value: 'v' });
+  });
+});
+
 describe('lifeline(node-redis): each drop is explained', () => {
-  it('restart: server-restart, confirmed by the new run_id, and the client is back within a second', async () => {
-    const { server, client, disconnects } = await rig({}, {}, true);
+  it('restart: told at once (the reconnect is refused), then server-restart confirmed by the new run_id within a second', async () => {
+    const { server, client, disconnects, reconnects } = await rig({}, {}, true);
     await server.restart('shutdown', { downMs: 500 });
-    await waitFor('the disconnect event', () => disconnects[0], 8000);
-    expect(disconnects[0]).toMatchObject({ cause: 'server-restart', confidence: 'high' });
-    expect(disconnects[0]?.downMs).toBeLessThan(2000);
-    expect(await within('PING after the restart', client.ping(), 5000)).toBe('PONG');
+    await waitFor('the reconnect event', () => reconnects[0], 8000);
+    expect(disconnects).toEqual([expect.objectContaining({ cause: 'server-restart', confirmed: false })]);
+    expect(reconnects[0]).toMatchObject({
+      cause: 'server-restart',
+      confidence: 'high',
+      provisionalCause: 'server-restart',
+    });
+    expect(reconnects[0]?.downMs).toBeGreaterThanOrEqual(500);
+    expect(reconnects[0]?.downMs).toBeLessThan(2000);
+    expect(await client.ping()).toBe('PONG');
   });
 
   it('CLIENT KILL: client-kill, from the commandstats delta', async () => {

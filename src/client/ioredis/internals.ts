@@ -27,6 +27,8 @@ export interface IoredisQueue {
 /** The ioredis 5/6 internals lifeline relies on; each use is covered by the tests against ioredis 6. */
 export interface IoredisInternals {
   status: string;
+  /** Set by disconnect()/QUIT; ioredis's close handler reads it (and clears it) to stop reconnecting. */
+  manuallyClosing: boolean;
   stream: Socket | undefined;
   options: Record<string, unknown> & { retryStrategy?: (times: number) => number | null | undefined };
   commandQueue: IoredisQueue;
@@ -43,7 +45,10 @@ export interface IoredisInternals {
   config(...args: string[]): Promise<unknown>;
   call(...args: unknown[]): Promise<unknown>;
   disconnect(reconnect?: boolean): void;
-  quit(): Promise<unknown>;
+  quit(callback?: (error: Error | null, result?: unknown) => void): Promise<unknown>;
+  duplicate(override?: Record<string, unknown>): unknown;
+  /** Emits only when someone listens (errors otherwise go to console.error): every connection error passes here. */
+  silentEmit(event: string, arg?: unknown): unknown;
   emit(event: string | symbol, ...args: unknown[]): boolean;
   on(event: string, listener: (...args: unknown[]) => void): unknown;
   listenerCount(event: string): number;
@@ -65,9 +70,4 @@ export function takeFromQueue(
     }
   }
   return taken;
-}
-
-export function queueHas(queue: IoredisQueue, command: IoredisCommand): boolean {
-  for (let i = 0; i < queue.length; i++) if (queue.peekAt(i)?.command === command) return true;
-  return false;
 }

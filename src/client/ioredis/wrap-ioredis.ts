@@ -1,4 +1,4 @@
-import { Command } from 'ioredis';
+import { Command, Redis } from 'ioredis';
 import { fullJitterDelay } from '../backoff.js';
 import { blockingTimeoutMs, mayBlock } from '../command-table.js';
 import { auditConfig } from '../config-audit.js';
@@ -6,14 +6,15 @@ import { ConnectionWatch, type InFlight } from '../connection-watch.js';
 import { CODES, LifelineCommandError } from '../errors.js';
 import { channels, EVENTS } from '../events.js';
 import { mayReplay, type ResolvedOptions } from '../options.js';
-import {
-  type IoredisCommand,
-  type IoredisInternals,
-  type IoredisQueue,
-  queueHas,
-  takeFromQueue,
-} from './internals.js';
+import { type IoredisCommand, type IoredisInternals, type IoredisQueue, takeFromQueue } from './internals.js';
 import { unitSafety, unitsOf } from './replay.js';
+
+/** ioredis's default retryStrategy (`Redis.defaultOptions`, private in its types). */
+const DEFAULT_RETRY_STRATEGY = (Redis as unknown as { defaultOptions: { retryStrategy: unknown } })
+  .defaultOptions.retryStrategy;
+/** By identity, or by source for a client built by another copy of ioredis than lifeline's own. */
+const isIoredisDefault = (strategy: (times: number) => unknown): boolean =>
+  strategy === DEFAULT_RETRY_STRATEGY || String(strategy) === String(DEFAULT_RETRY_STRATEGY);
 
 /** A drop this soon after a command was written counts against the command. */
 const POISON_WINDOW_MS = 2000;
@@ -41,6 +42,10 @@ export function wrapIoredis(client: IoredisInternals, o: ResolvedOptions): void 
         ours.add(command);
         return send(command);
       },
+      // MONITOR turns the reply stream into a feed of other clients' commands; in RESP2 subscriber mode
+      // only (un)subscribe and PING are answered.
+      canQuery: () => !client.options.monitor && !client.condition?.subscriber,
+      canPing: () => !client.options.monitor,
       subscriptions: () => {
         const subscriber = (client.prevCondition ?? client.condition)?.subscriber;
         return subscriber
@@ -119,10 +124,29 @@ export function wrapIoredis(client: IoredisInternals, o: ResolvedOptions): void 
   client.on('connect', () => {
     if (client.stream) watch.attach(client.stream);
   });
-  client.on('ready', () => {
-    wasReady = true;
-    watch.ready();
-  });
+  // 'ready' reaches listeners a tick late (ioredis emits status events on nextTick), after ioredis
+  // has resent and flushed its queues: lifeline hears the status change itself, so that its INFO and
+  // CONFIG GET go out ahead of the application's queued commands, and before a resubscribe.
+  const setStatus = client.setStatus.bind(client);
+  client.setStatus = (status: string, arg?: unknown) => {
+    setStatus(status, arg);
+    if (status === 'ready' && !closedByApp) {
+      wasReady = true;
+      watch.ready();
+    } else if (status === 'end') {
+      watch.stop(); // before 'end' reaches anyone: an ended client keeps no timer of lifeline's
+    } else if (status === 'connecting') {
+      closedByApp = false; // connect() after disconnect()/quit() or an end: watched again
+      watch.start();
+    }
+  };
+  // Every connection error ioredis reports passes through silentEmit: a tap there learns of failed
+  // reconnect attempts without adding an 'error' listener (which would silence ioredis's own report).
+  const silentEmit = client.silentEmit.bind(client);
+  client.silentEmit = (event: string, arg?: unknown) => {
+    if (event === 'error' && !closedByApp) watch.reconnectFailed(arg);
+    return silentEmit(event, arg);
+  };
 
   // ioredis emits 'close' after it moved the unanswered commands to prevCommandQueue, and before it
   // resends them on 'ready': the moment to decide.
@@ -163,50 +187,66 @@ export function wrapIoredis(client: IoredisInternals, o: ResolvedOptions): void 
     for (const c of takeFromQueue(queue, (x) => reject.has(x))) c.reject(reject.get(c) as Error);
   });
 
-  // The application closes the client: everything still pending settles, even while reconnecting.
-  const settleAll = () => {
-    for (const queue of [client.offlineQueue, client.prevCommandQueue, client.commandQueue]) {
+  /**
+   * ioredis waiting to reconnect (its timer armed, no socket) ends on disconnect() only by clearing
+   * the timer: no 'end', and every pending command waits forever. lifeline finishes that close the way
+   * ioredis closes a live connection: everything pending settles, status 'end'. In every other state
+   * ioredis's own close path runs untouched.
+   */
+  const waitingToReconnect = () => client.status === 'reconnecting' && client.reconnectTimeout !== null;
+  const closeWhileReconnecting = () => {
+    const pendingNow: [IoredisQueue | null, boolean][] = [
+      [client.prevCommandQueue, true],
+      [client.offlineQueue, false],
+    ];
+    for (const [queue, written] of pendingNow) {
       if (!queue) continue;
       for (const c of takeFromQueue(queue, () => true)) {
         c.reject(
           new LifelineCommandError(
             CODES.clientClosed,
             'The client was closed by the application before this command completed.',
-            context(c, client.offlineQueue !== undefined && !queueHas(client.offlineQueue, c)),
+            context(c, written),
           ),
         );
       }
     }
     client.prevCommandQueue = null;
+    client.manuallyClosing = false; // as ioredis's close handler leaves it, so that connect() works again
+    client.setStatus('end');
   };
   const disconnect = client.disconnect.bind(client);
   client.disconnect = (reconnect = false) => {
+    const finish = !reconnect && waitingToReconnect();
     if (!reconnect) {
       closedByApp = true;
       watch.stop();
     }
-    const down = client.status !== 'ready' && client.status !== 'wait';
     disconnect(reconnect);
-    if (!reconnect && down) {
-      settleAll();
-      if (client.status !== 'end') client.setStatus('end');
-    }
+    if (finish) closeWhileReconnecting();
   };
   const quit = client.quit.bind(client);
-  client.quit = () => {
-    if (client.status === 'ready') {
-      closedByApp = true;
-      watch.stop();
-      return quit();
-    }
+  client.quit = (callback?: (error: Error | null, result?: unknown) => void) => {
+    closedByApp = true;
+    watch.stop();
+    if (!waitingToReconnect()) return quit(callback);
     client.disconnect();
-    return Promise.resolve('OK');
+    const ok = Promise.resolve<unknown>('OK');
+    if (typeof callback === 'function') void ok.then((result) => callback(null, result));
+    return ok;
   };
 
-  // Reconnect with full jitter; audit the configuration once the app had a chance to add listeners.
-  if (o.backoff) {
+  // Reconnect with full jitter in place of ioredis's default strategy; a strategy of the user's is
+  // left as it is (its delays, its null that stops). duplicate() copies options: the copy gets the
+  // strategy it would have had unwrapped.
+  const strategy = client.options.retryStrategy;
+  const usersStrategy = typeof strategy !== 'function' || !isIoredisDefault(strategy);
+  if (o.backoff && !usersStrategy) {
     const backoff = o.backoff;
     client.options.retryStrategy = (times: number) => fullJitterDelay(times, backoff);
+    const duplicate = client.duplicate.bind(client);
+    client.duplicate = (override?: Record<string, unknown>) =>
+      duplicate({ retryStrategy: strategy, ...override });
   }
   setImmediate(() => {
     const warnings = auditConfig({
@@ -218,7 +258,7 @@ export function wrapIoredis(client: IoredisInternals, o: ResolvedOptions): void 
       replayPolicy: o.replay,
       pingIntervalMs: undefined,
       socketTimeoutMs: undefined,
-      customReconnectStrategy: false,
+      customReconnectStrategy: usersStrategy,
     });
     for (const warning of warnings) client.emit(EVENTS.warning, warning);
   });

@@ -13,6 +13,7 @@ export interface NodeRedisClient {
   options?: { socket?: Record<string, unknown>; pingInterval?: number } & Record<string, unknown>;
   isReady: boolean;
   isOpen: boolean;
+  isPubSubActive?: boolean;
   sendCommand(args: readonly unknown[], options?: unknown): Promise<unknown>;
   on(event: string, listener: (...args: unknown[]) => void): unknown;
   once(event: string, listener: (...args: unknown[]) => void): unknown;
@@ -22,6 +23,7 @@ export interface NodeRedisClient {
   /** node-redis 6: its commands queue (written and waiting), and the options every command gets. */
   _getQueue?(): { pendingCount: number } | undefined;
   _commandOptions?: { timeout?: number };
+  duplicate?(): unknown;
   [method: string]: unknown;
 }
 
@@ -40,6 +42,11 @@ function isConnectionLoss(error: unknown): boolean {
   return LOST.test(`${e?.code ?? ''} ${e?.message ?? ''}`);
 }
 
+/** The server is still loading its dataset (a restart with RDB/AOF): the command did not run. */
+const isLoading = (error: unknown): boolean => /^LOADING\b/.test(String((error as Error)?.message));
+/** How long a command refused with LOADING waits before it is sent again. */
+const LOADING_RETRY_MS = 100;
+
 /** node-redis's own per-command timeout, which covers only the wait to be written. */
 const isQueueTimeout = (error: unknown): boolean =>
   (error as { constructor?: { name?: string } })?.constructor?.name === 'TimeoutError';
@@ -47,6 +54,31 @@ const isQueueTimeout = (error: unknown): boolean =>
 const RANK: Record<ReplaySafety, number> = { read: 0, idempotent: 1, unsafe: 2 };
 const worstSafety = (all: ReplaySafety[]): ReplaySafety =>
   all.reduce<ReplaySafety>((worst, s) => (RANK[s] > RANK[worst] ? s : worst), 'read');
+
+/** How long lifeline's own connection aside may take, from connect to INFO's reply. */
+const ASIDE_TIMEOUT_MS = 2000;
+
+/** One command on a connection of its own (duplicate(): the client's options), closed after. */
+async function callAside(handle: NodeRedisClient, args: readonly string[]): Promise<unknown> {
+  const aside = handle.duplicate?.() as NodeRedisClient & { connect(): Promise<unknown>; destroy(): void };
+  aside.on('error', noop); // a failure is the promise's, not the application's
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      aside.connect().then(() => aside.sendCommand(args)),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error('timed out')), ASIDE_TIMEOUT_MS);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+    try {
+      aside.destroy();
+    } catch {
+      // never connected: nothing to close
+    }
+  }
+}
 
 export function wrapNodeRedis(handle: NodeRedisClient, o: ResolvedOptions): void {
   prepareSocketClaims();
@@ -95,6 +127,7 @@ export function wrapNodeRedis(handle: NodeRedisClient, o: ResolvedOptions): void
     return all;
   };
   let closedByApp = false;
+  let monitoring = false;
   let reconnects = 0;
   /**
    * A drop being attributed. node-redis rejects the written commands before lifeline's listener
@@ -111,6 +144,10 @@ export function wrapNodeRedis(handle: NodeRedisClient, o: ResolvedOptions): void
       pending,
       busy: () => (queue?.pendingCount ?? 0) > 0,
       call: (args) => send(args),
+      // MONITOR hands every reply to the monitor callback; RESP2 pub/sub answers (un)subscribe and PING only.
+      canQuery: () => !monitoring && !client.isPubSubActive,
+      canPing: () => !monitoring,
+      callAside: (args) => callAside(handle, args),
       subscriptions: () => ({ channels: [...subscribed.channels], patterns: [...subscribed.patterns] }),
       emit: (event, payload) => handle.emit(event, payload),
     },
@@ -120,6 +157,8 @@ export function wrapNodeRedis(handle: NodeRedisClient, o: ResolvedOptions): void
   let readySocket: Socket | undefined;
   let droppedSocket: Socket | undefined;
   client.on('connect', () => {
+    closedByApp = false; // connect() after close()/destroy(): watched again
+    watch.start();
     socket = claimSocket(port);
     if (!socket) return; // TLS or an unusual socket: no heartbeat kill, the rest still works
     watch.attach(socket);
@@ -149,10 +188,18 @@ export function wrapNodeRedis(handle: NodeRedisClient, o: ResolvedOptions): void
   client.on('ready', () => {
     readySocket = socket;
     watch.ready();
+    for (const done of [...waitingForReady]) done(true);
   });
   client.on('reconnecting', () => {
     reconnects++;
   });
+  // Failed reconnect attempts reach the application as 'error' events: a tap on emit hears them
+  // without adding an 'error' listener (without one, node-redis's error must still throw).
+  const emit = client.emit;
+  client.emit = function (this: unknown, event: string, ...args: unknown[]) {
+    if (event === 'error' && !closedByApp) watch.reconnectFailed(args[0]);
+    return emit.call(this, event, ...args);
+  };
 
   const context = (name: string, written: boolean) => {
     let waiting = queue?.pendingCount;
@@ -173,19 +220,20 @@ export function wrapNodeRedis(handle: NodeRedisClient, o: ResolvedOptions): void
     };
   };
 
+  // Commands waiting to be sent again once the client is ready: one 'ready' listener for them all
+  // (one per command tripped Node's MaxListenersExceededWarning after a drop with many in flight).
+  const waitingForReady = new Set<(ok: boolean) => void>();
   const ready = (ms: number) =>
     new Promise<boolean>((resolve) => {
       if (client.isReady) return resolve(true);
       const done = (ok: boolean) => {
         clearTimeout(timer);
-        client.off('ready', onReady);
+        waitingForReady.delete(done);
         resolve(ok);
       };
-      const onReady = () => done(true);
       const timer = setTimeout(() => done(false), ms);
-      client.once('ready', onReady);
+      waitingForReady.add(done);
     });
-
   /**
    * A command (or a pipeline / MULTI as a unit) tracked by lifeline: pending in the list, a deadline,
    * and after a drop: replayed once back, or MAYBE_EXECUTED / POISON_COMMAND. Single commands become
@@ -309,7 +357,19 @@ export function wrapNodeRedis(handle: NodeRedisClient, o: ResolvedOptions): void
           error,
         );
       }
-      if (closedByApp || !isConnectionLoss(error) || !this.written) throw error;
+      const budget = () =>
+        o.commandTimeoutMs > 0 ? o.commandTimeoutMs - (performance.now() - this.started) : 30_000;
+      // node-redis reconnects straight into a server that is loading (ioredis's ready check waits
+      // instead): nothing ran, so any command is sent again once the server is done, within its deadline.
+      if (!closedByApp && isLoading(error)) {
+        if (budget() <= LOADING_RETRY_MS) throw error;
+        await new Promise((resolve) => setTimeout(resolve, LOADING_RETRY_MS));
+        return true;
+      }
+      if (closedByApp || !isConnectionLoss(error)) throw error;
+      // node-redis rejects on a drop only the commands it wrote (the others wait in its queue for the
+      // next connection), whenever they were submitted: a unit queued while reconnecting included.
+      this.written = true;
       // Lost with a drop: counted in its facts, and decided once its cause is known.
       if (attributing) {
         attributing.lost.push(this);
@@ -343,9 +403,7 @@ export function wrapNodeRedis(handle: NodeRedisClient, o: ResolvedOptions): void
           error,
         );
       }
-      const budget =
-        o.commandTimeoutMs > 0 ? o.commandTimeoutMs - (performance.now() - this.started) : 30_000;
-      if (!(await ready(Math.max(0, budget)))) throw error;
+      if (!(await ready(Math.max(0, budget())))) throw error;
       return true;
     }
   }
@@ -402,9 +460,9 @@ export function wrapNodeRedis(handle: NodeRedisClient, o: ResolvedOptions): void
     const sentTick = watch.tick;
     return original.call(this, args, options).then(undefined, (error: unknown) => {
       const lost = isConnectionLoss(error);
-      if (!lost && !closedByApp && !isQueueTimeout(error)) throw error;
+      if (!lost && !closedByApp && !isQueueTimeout(error) && !isLoading(error)) throw error;
       // Lost with its connection (node-redis rejects only written commands then), timed out waiting
-      // to be written, or closed by the application: from here on it is tracked, as if it had been
+      // to be written, refused while the server loads, or closed by the application: from here on it is tracked, as if it had been
       // from the start (to one tick).
       const g = new Guarded(this, args, options, sentTick * TICK_MS);
       g.written = lost;
@@ -445,6 +503,21 @@ export function wrapNodeRedis(handle: NodeRedisClient, o: ResolvedOptions): void
   for (const m of ['UNSUBSCRIBE', 'unsubscribe']) track(m, subscribed.channels, false);
   for (const m of ['PSUBSCRIBE', 'pSubscribe']) track(m, subscribed.patterns, true);
   for (const m of ['PUNSUBSCRIBE', 'pUnsubscribe']) track(m, subscribed.patterns, false);
+
+  // MONITOR lasts until RESET (or the client is closed); node-redis keeps it across reconnects.
+  for (const [m, on] of [
+    ['MONITOR', true],
+    ['monitor', true],
+    ['RESET', false],
+    ['reset', false],
+  ] as const) {
+    const original = client[m];
+    if (typeof original !== 'function') continue;
+    client[m] = function (this: unknown, ...args: unknown[]) {
+      monitoring = on;
+      return (original as (...a: unknown[]) => unknown).apply(this, args);
+    };
+  }
 
   for (const m of ['destroy', 'close', 'quit', 'disconnect']) {
     const original = client[m];

@@ -1,4 +1,9 @@
-import { type DisconnectEvent, EVENTS, type PubsubGapEvent } from '../../client/events.js';
+import {
+  type DisconnectEvent,
+  EVENTS,
+  type PubsubGapEvent,
+  type ReconnectEvent,
+} from '../../client/events.js';
 import { lifeline } from '../../client/lifeline.js';
 import type { SeenEvent } from './client-under-test.js';
 
@@ -15,7 +20,18 @@ export function wrapWithLifeline<C extends object>(
   lifeline(client);
   const emitter = client as unknown as Emitter;
   emitter.on(EVENTS.disconnect, (e: DisconnectEvent) =>
-    onEvent({ role, event: EVENTS.disconnect, message: `cause=${e.cause} (${e.confidence})` }),
+    onEvent({
+      role,
+      event: EVENTS.disconnect,
+      message: `cause=${e.cause} (${e.confidence}${e.confirmed ? ', confirmed' : ''})`,
+    }),
+  );
+  emitter.on(EVENTS.reconnect, (e: ReconnectEvent) =>
+    onEvent({
+      role,
+      event: EVENTS.reconnect,
+      message: `cause=${e.cause} (${e.confidence}) after ${e.downMs} ms`,
+    }),
   );
   emitter.on(EVENTS.pubsubGap, (e: PubsubGapEvent) =>
     onEvent({ role, event: EVENTS.pubsubGap, message: `${e.durationMs} ms on ${e.channels.join(',')}` }),
