@@ -21,10 +21,15 @@ const PER_BENCH_TIMEOUT_MS = 10 * 60_000; // each benchmark bounds itself; this 
 // or a baseline, and cleanup.
 const WATCH_SECONDS =
   Number(process.env.BENCH_WATCH_SECONDS) > 0 ? Number(process.env.BENCH_WATCH_SECONDS) : 600;
+// chaos-soak: four runs of BENCH_CHAOS_SECONDS (120 s by default) with their set-up and deadlines.
+const CHAOS_SECONDS =
+  Number(process.env.BENCH_CHAOS_SECONDS) > 0 ? Number(process.env.BENCH_CHAOS_SECONDS) : 120;
 const timeoutFor = (file) =>
   file.startsWith('watch-')
     ? Math.max(PER_BENCH_TIMEOUT_MS, (WATCH_SECONDS + 360) * 1000)
-    : PER_BENCH_TIMEOUT_MS;
+    : file.startsWith('chaos-')
+      ? Math.max(PER_BENCH_TIMEOUT_MS, 4 * (CHAOS_SECONDS + 90) * 1000)
+      : PER_BENCH_TIMEOUT_MS;
 
 const filters = process.argv.slice(2);
 const files = (await readdir(HERE, { withFileTypes: true }))

@@ -111,6 +111,9 @@ export class ConnectionWatch {
   private lastError: { error: Error; at: number } | undefined;
   private killedBy: 'heartbeat' | 'watchdog' | undefined;
   private heartbeatPending = false;
+  /** The heartbeat in flight: when it was sent and on which socket (its deadline is checked on ticks). */
+  private heartbeatSentAt = 0;
+  private heartbeatSocket: Socket | undefined;
   /** Since when `adapter.busy()` has been true (first seen on a tick), or undefined. */
   private busySince: number | undefined;
   private serverTimeoutS: number | undefined;
@@ -262,7 +265,7 @@ export class ConnectionWatch {
 
   /** The client was closed (or ended): no timer left behind, nothing more to announce. */
   stop(): void {
-    clearInterval(this.ticker);
+    if (this.ticker) clearInterval(this.ticker);
     this.ticker = undefined;
     if (this.outage) clearTimeout(this.outage.announceTimer);
     this.outage = undefined;
@@ -311,6 +314,15 @@ export class ConnectionWatch {
       this.kill('watchdog');
       return;
     }
+    // The heartbeat's deadline, on the tick (exact to one tick) rather than a timer per PING.
+    if (
+      this.heartbeatPending &&
+      t - this.heartbeatSentAt >= o.heartbeatTimeoutMs &&
+      this.adapter.socket() === this.heartbeatSocket
+    ) {
+      this.kill('heartbeat');
+      return;
+    }
     // Replies arrive while commands flow, so the last read is when the connection was last known alive.
     const idle = t - this.lastReadAt;
     if (
@@ -322,15 +334,12 @@ export class ConnectionWatch {
       idle >= o.heartbeatIntervalMs
     ) {
       this.heartbeatPending = true;
-      const socket = this.adapter.socket();
-      const deadline = setTimeout(() => {
-        if (this.heartbeatPending && this.adapter.socket() === socket) this.kill('heartbeat');
-      }, o.heartbeatTimeoutMs);
+      this.heartbeatSentAt = t;
+      this.heartbeatSocket = this.adapter.socket();
       this.adapter
         .call(['PING'])
         .catch(() => undefined)
         .finally(() => {
-          clearTimeout(deadline);
           this.heartbeatPending = false;
         });
     }
@@ -375,6 +384,9 @@ export class ConnectionWatch {
     this.lastCause = attribution.cause;
     const endpoint = this.adapter.endpoint;
     const from = isoTime(outage.at);
+    // Messages may be lost from the last byte read, not from when the drop was noticed (a blackhole
+    // is noticed seconds after the flow stopped).
+    const lastRead = outage.at - outage.facts.quietMs;
     const reconnect: ReconnectEvent = {
       ...attribution,
       endpoint,
@@ -390,9 +402,9 @@ export class ConnectionWatch {
         endpoint,
         channels: subscribed,
         patterns,
-        from,
+        from: isoTime(lastRead),
         to: new Date().toISOString(),
-        durationMs: downMs,
+        durationMs: Math.round(performance.now() - lastRead),
         cause: attribution.cause,
       };
       this.adapter.emit(EVENTS.pubsubGap, gap);

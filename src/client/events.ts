@@ -42,7 +42,9 @@ export interface PubsubGapEvent {
   endpoint: string;
   channels: string[];
   patterns: string[];
+  /** The last read before the drop (ISO time): messages published since may be lost. */
   from: string;
+  /** When the connection was back and resubscribed. */
   to: string;
   durationMs: number;
   cause: string;

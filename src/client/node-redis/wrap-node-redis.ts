@@ -96,9 +96,12 @@ export function wrapNodeRedis(handle: NodeRedisClient, o: ResolvedOptions): void
   const queue = typeof client._getQueue === 'function' ? client._getQueue() : undefined;
   // A command waiting to be written settles at node-redis's own per-command timeout; give it one
   // when the application turned it off, so that it too settles.
-  if (queue && o.commandTimeoutMs > 0 && client._commandOptions && !client._commandOptions.timeout) {
-    client._commandOptions.timeout = o.commandTimeoutMs;
-  }
+  const timeoutIsLifelines =
+    queue !== undefined &&
+    o.commandTimeoutMs > 0 &&
+    client._commandOptions !== undefined &&
+    !client._commandOptions.timeout;
+  if (timeoutIsLifelines && client._commandOptions) client._commandOptions.timeout = o.commandTimeoutMs;
   let socket: Socket | undefined;
   // The tracked commands (pipelines, MULTI, blocking commands, replays), oldest first: a list
   // threaded through the commands themselves, so that tracking one costs a few field writes.
@@ -341,15 +344,13 @@ export function wrapNodeRedis(handle: NodeRedisClient, o: ResolvedOptions): void
     /** Resolves true to send again; rejects with the error the application should see. */
     private async afterFailure(error: unknown): Promise<boolean> {
       const name = this.name;
-      if (closedByApp && /Disconnects client|client is closed/i.test(String((error as Error)?.message))) {
-        throw new LifelineCommandError(
-          CODES.clientClosed,
-          'The client was closed by the application before this command completed.',
-          context(name, this.written),
-          error,
-        );
-      }
+      // Closed by the application: node-redis settles what was pending with its own errors, which the
+      // application may test for (ClientClosedError...): nothing to add.
+      if (closedByApp) throw error;
+      // node-redis's own timeout is the application's unless lifeline set it (the application had
+      // turned it off): only lifeline's is lifeline's error to raise.
       if (isQueueTimeout(error)) {
+        if (!timeoutIsLifelines) throw error;
         throw new LifelineCommandError(
           CODES.timeout,
           "Not written in time (node-redis's own per-command timeout); it did not run.",
@@ -460,10 +461,10 @@ export function wrapNodeRedis(handle: NodeRedisClient, o: ResolvedOptions): void
     const sentTick = watch.tick;
     return original.call(this, args, options).then(undefined, (error: unknown) => {
       const lost = isConnectionLoss(error);
-      if (!lost && !closedByApp && !isQueueTimeout(error) && !isLoading(error)) throw error;
+      if (closedByApp || (!lost && !isQueueTimeout(error) && !isLoading(error))) throw error;
       // Lost with its connection (node-redis rejects only written commands then), timed out waiting
-      // to be written, refused while the server loads, or closed by the application: from here on it is tracked, as if it had been
-      // from the start (to one tick).
+      // to be written, or refused while the server loads: from here on it is tracked, as if it had
+      // been from the start (to one tick).
       const g = new Guarded(this, args, options, sentTick * TICK_MS);
       g.written = lost;
       return new Promise((resolve, reject) => {
