@@ -15,7 +15,7 @@ const log = progressLog(NAME);
 exitUnlessBuilt(log, [LAB]);
 // Four runs of SECONDS each, plus their deadlines and set-up.
 const life = startLifecycle({ log, overallTimeoutMs: 4 * (SECONDS + 60) * 1000 });
-const { runChaos } = await import(LAB);
+const { chaosViolations, runChaos } = await import(LAB);
 
 await life.run(async () => {
   const reports = [];
@@ -49,22 +49,9 @@ await life.run(async () => {
     rows,
     width: 20,
   });
-  const failures = [];
-  for (const r of reports.filter((x) => x.wrapped)) {
-    const who = column(r);
-    for (const [what, value] of [
-      ['ran twice', r.ranTwice],
-      ['settled late', r.late],
-      ['never settled', r.hung],
-      ['acknowledged but lost', r.ackButLost],
-      ['failed but ran', r.failedButRan],
-      ['messages lost without a gap event', r.messages.lostUntold],
-    ]) {
-      if (value > 0) failures.push(`${who}: ${value} ${what}`);
-    }
-    if (r.rssMb.end - r.rssMb.start >= RSS_GROWTH_MB)
-      failures.push(`${who}: RSS grew ${r.rssMb.end - r.rssMb.start} MB`);
-  }
+  const failures = reports
+    .filter((r) => r.wrapped)
+    .flatMap((r) => chaosViolations(r, RSS_GROWTH_MB).map((v) => `${column(r)}: ${v}`));
   await writeResult({
     benchmark: NAME,
     context: { seed: SEED, seconds: SECONDS, faults },

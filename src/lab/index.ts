@@ -1,6 +1,6 @@
 export type { ChaosLibrary } from './chaos/chaos-client.js';
 export { FAULT_KINDS, type Fault, type FaultKind, faultSchedule } from './chaos/fault-schedule.js';
-export { type ChaosOptions, type ChaosReport, runChaos } from './chaos/run-chaos.js';
+export { type ChaosOptions, type ChaosReport, chaosViolations, runChaos } from './chaos/run-chaos.js';
 export type { ToxicSpec } from './proxy/active-toxic.js';
 export {
   type ControlApi,

@@ -29,10 +29,15 @@ describe.each(['lifeline-ioredis', 'lifeline-node-redis'])('lifeline lab --clien
     if (!found) throw new Error(`no result for ${id}`);
     return found;
   };
-  const causes = (id: string) =>
-    result(id)
-      .measurement.events.filter((e) => e.event === 'lifeline:disconnect')
-      .map((e) => /cause=([a-z-]+)/.exec(e.message ?? '')?.[1]);
+  // The cause as confirmed with the server ('lifeline:reconnect'); the disconnect's own when the
+  // client never came back within the scenario.
+  const causes = (id: string) => {
+    const events = result(id).measurement.events;
+    const confirmed = events.filter((e) => e.event === 'lifeline:reconnect');
+    return (confirmed.length > 0 ? confirmed : events.filter((e) => e.event === 'lifeline:disconnect')).map(
+      (e) => /cause=([a-z-]+)/.exec(e.message ?? '')?.[1],
+    );
+  };
 
   beforeAll(async () => {
     report = await runLab({ client });

@@ -60,7 +60,8 @@ const ASIDE_TIMEOUT_MS = 2000;
 
 /** One command on a connection of its own (duplicate(): the client's options), closed after. */
 async function callAside(handle: NodeRedisClient, args: readonly string[]): Promise<unknown> {
-  const aside = handle.duplicate?.() as NodeRedisClient & { connect(): Promise<unknown>; destroy(): void };
+  if (!handle.duplicate) throw new Error('no duplicate()');
+  const aside = handle.duplicate() as NodeRedisClient & { connect(): Promise<unknown>; destroy(): void };
   aside.on('error', noop); // a failure is the promise's, not the application's
   let timer: NodeJS.Timeout | undefined;
   try {
@@ -200,7 +201,11 @@ export function wrapNodeRedis(handle: NodeRedisClient, o: ResolvedOptions): void
   // without adding an 'error' listener (without one, node-redis's error must still throw).
   const emit = client.emit;
   client.emit = function (this: unknown, event: string, ...args: unknown[]) {
-    if (event === 'error' && !closedByApp) watch.reconnectFailed(args[0]);
+    if (event === 'error' && !closedByApp) {
+      // A drop is attributed a moment after it happens (see `drop`); a refusal heard meanwhile waits.
+      if (attributing) void attributing.done.then(() => watch.reconnectFailed(args[0]));
+      else watch.reconnectFailed(args[0]);
+    }
     return emit.call(this, event, ...args);
   };
 
@@ -362,12 +367,12 @@ export function wrapNodeRedis(handle: NodeRedisClient, o: ResolvedOptions): void
         o.commandTimeoutMs > 0 ? o.commandTimeoutMs - (performance.now() - this.started) : 30_000;
       // node-redis reconnects straight into a server that is loading (ioredis's ready check waits
       // instead): nothing ran, so any command is sent again once the server is done, within its deadline.
-      if (!closedByApp && isLoading(error)) {
+      if (isLoading(error)) {
         if (budget() <= LOADING_RETRY_MS) throw error;
         await new Promise((resolve) => setTimeout(resolve, LOADING_RETRY_MS));
         return true;
       }
-      if (closedByApp || !isConnectionLoss(error)) throw error;
+      if (!isConnectionLoss(error)) throw error;
       // node-redis rejects on a drop only the commands it wrote (the others wait in its queue for the
       // next connection), whenever they were submitted: a unit queued while reconnecting included.
       this.written = true;

@@ -38,6 +38,22 @@ export interface ChaosReport {
   rssMb: { start: number; end: number; peak: number };
 }
 
+/** What a client must never do under chaos, as sentences; empty when it kept every promise. */
+export function chaosViolations(report: ChaosReport, rssGrowthMb = 50): string[] {
+  const found: [string, number][] = [
+    ['ran twice', report.ranTwice],
+    ['settled late', report.late],
+    ['never settled', report.hung],
+    ['acknowledged but lost', report.ackButLost],
+    ['failed but ran', report.failedButRan],
+    ['messages lost without a gap event', report.messages.lostUntold],
+  ];
+  const violations = found.filter(([, n]) => n > 0).map(([what, n]) => `${n} ${what}`);
+  const growth = report.rssMb.end - report.rssMb.start;
+  if (growth >= rssGrowthMb) violations.push(`RSS grew ${growth} MB`);
+  return violations;
+}
+
 interface Ledger {
   kind: 'incr' | 'multi' | 'pipeline' | 'set';
   keys: string[];
@@ -229,7 +245,7 @@ async function verify(ledger: Ledger[], admin: Redis, deadlineMs: number) {
   for (let i = 0; i < keys.length; i += 1000) {
     const batch = keys.slice(i, i + 1000);
     const replies = await admin.mget(...batch);
-    batch.forEach((k, j) => values.set(k, replies[j] ?? null));
+    for (const [j, k] of batch.entries()) values.set(k, replies[j] ?? null);
   }
   const report = { sent: ledger.length, succeeded: 0, failed: 0, mayHaveRun: 0 };
   let ranTwice = 0;
