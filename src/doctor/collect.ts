@@ -1,6 +1,14 @@
 import type { Redis } from 'ioredis';
 import { CannotRunError } from '../core/errors.js';
-import type { RedisTarget } from '../core/redis-url.js';
+import { redactText } from '../core/redact.js';
+import { endpointOf, type RedisTarget } from '../core/redis-url.js';
+import {
+  type CappedCommand,
+  capReply,
+  cutConnection,
+  REPLY_CAPS,
+  ReplyTooLargeError,
+} from '../core/reply-cap.js';
 import { identifyServer, versionAtLeast } from '../core/server-product.js';
 import { TOOL_VERSION } from '../version.js';
 import { collectClients } from './collectors/clients.js';
@@ -15,85 +23,153 @@ import {
   type Collected,
   type DoctorSettings,
   type Evidence,
+  ok,
   targetIdentity,
   unavailable,
 } from './evidence.js';
 
-/** Runs every collector, each bounded in time; a failing one becomes "unavailable: <reason>". */
+/**
+ * The doctor's connection. A step that has to cut it (no answer in time, a reply past its cap) leaves
+ * it closed, so that nothing more is read from that reply; the next step opens a new one.
+ */
+class Session {
+  constructor(
+    public redis: Redis,
+    private readonly reopen: () => Promise<Redis>,
+  ) {}
+
+  async live(): Promise<Redis> {
+    if (this.redis.status !== 'ready') {
+      this.redis.disconnect();
+      this.redis = await this.reopen();
+    }
+    return this.redis;
+  }
+
+  cut(): void {
+    cutConnection(this.redis);
+  }
+}
+
+type Step = CappedCommand | 'host facts' | 'server log';
+
+/**
+ * Runs every collector, each bounded in time and in reply size. A step that fails becomes
+ * "unavailable: <reason>", except PING and INFO: without them there is nothing to diagnose, and a
+ * server that cannot answer them is reported as such (exit 2, naming the target).
+ */
 export async function collectEvidence(
   redis: Redis,
   target: RedisTarget,
-  ctx: Omit<CollectorContext, 'redis' | 'target'>,
+  ctx: Omit<CollectorContext, 'redis' | 'target'> & { reopen: () => Promise<Redis> },
   settings: DoctorSettings,
 ): Promise<Evidence> {
-  const full: CollectorContext = { ...ctx, redis, target };
-  const step = <T>(what: string, fn: () => Promise<Collected<T>>) => bounded(what, fn, ctx.timeoutMs);
-
-  const pingStarted = performance.now();
-  await redis.ping();
-  const pingMs = performance.now() - pingStarted;
-
-  const info = await step('INFO', () => collectInfo(full));
-  const identity = info.status === 'ok' ? identifyServer(info.value) : undefined;
-  // Name our connection's library (7.2+) so our own handshake is never mistaken for an app's churn.
-  const hasSetinfo =
-    identity?.product === 'valkey' ||
-    (identity?.product === 'redis' && versionAtLeast(identity.version, '7.2'));
-  if (hasSetinfo) {
-    await redis.call('CLIENT', 'SETINFO', 'LIB-NAME', 'lifeline').catch(() => undefined);
-    await redis.call('CLIENT', 'SETINFO', 'LIB-VER', TOOL_VERSION).catch(() => undefined);
-  }
-
-  const config = await step('CONFIG GET', () => collectConfig(full));
-  const [clients, slowlog, latency, host] = await Promise.all([
-    step('CLIENT LIST', () => collectClients(full, info, config)),
-    step('SLOWLOG GET', () => collectSlowlog(full)),
-    step('LATENCY LATEST', () => collectLatency(full)),
-    step('host facts', () => collectHost(full, info)),
-  ]);
-  const log = await step('server log', () => collectServerLog(full, config));
-
-  return {
-    target: {
-      ...targetIdentity(target),
-      product: identity?.product ?? 'unknown',
-      version: identity?.version ?? 'unknown',
-      mode: identity?.mode ?? 'unknown',
-      role: identity?.role ?? 'unknown',
-      pingMs: Math.round(pingMs * 100) / 100,
-    },
-    info,
-    config,
-    clients,
-    slowlog,
-    latency,
-    log,
-    host,
-    settings,
+  const { reopen, ...rest } = ctx;
+  const session = new Session(redis, reopen);
+  const where = endpointOf(target);
+  const step = async <T>(
+    what: Step,
+    fn: (full: CollectorContext) => Promise<Collected<T>>,
+    essential = false,
+  ): Promise<Collected<T>> => {
+    const failed = (reason: string): Collected<T> => {
+      if (!essential) return unavailable(`${what} ${reason}`);
+      throw new CannotRunError(
+        'ERR_LIFELINE_NOT_REDIS',
+        `${where}: ${what} ${reason}. A Redis server answers it at once: check that this is a Redis port and that the server is healthy (or raise --timeout).`,
+      );
+    };
+    let live: Redis;
+    try {
+      live = await session.live();
+    } catch (error) {
+      return failed(`not run: reconnecting failed (${(error as Error).message})`);
+    }
+    const full: CollectorContext = { ...rest, redis: live, target };
+    const run = () => fn(full);
+    const outcome = await bounded(
+      what in REPLY_CAPS ? () => capReply(live, what as CappedCommand, run) : run,
+      ctx.timeoutMs,
+    );
+    if (outcome === 'timeout') {
+      session.cut();
+      return failed(`did not answer within ${ctx.timeoutMs} ms`);
+    }
+    if ('value' in outcome) return outcome.value;
+    const error = outcome.error;
+    if (error instanceof CannotRunError) throw error;
+    if (error instanceof ReplyTooLargeError) return failed(`failed: ${error.reason}`);
+    const denied = notPermitted(error);
+    if (denied) return unavailable(`${what} is not permitted (${denied})`);
+    if (live.status === 'end' || live.status === 'close')
+      return failed('failed: the server closed the connection');
+    return failed(`failed: ${redactText((error as Error).message, [target.password])}`);
   };
+
+  try {
+    const pingStarted = performance.now();
+    await step('PING', async ({ redis }) => ok(await redis.ping()), true);
+    const pingMs = performance.now() - pingStarted;
+
+    const info = await step('INFO', collectInfo, true);
+    const identity = info.status === 'ok' ? identifyServer(info.value) : undefined;
+    // Name our connection's library (7.2+) so our own handshake is never mistaken for an app's churn.
+    const hasSetinfo =
+      identity?.product === 'valkey' ||
+      (identity?.product === 'redis' && versionAtLeast(identity.version, '7.2'));
+    if (hasSetinfo) {
+      const live = await session.live();
+      await live.call('CLIENT', 'SETINFO', 'LIB-NAME', 'lifeline').catch(() => undefined);
+      await live.call('CLIENT', 'SETINFO', 'LIB-VER', TOOL_VERSION).catch(() => undefined);
+    }
+
+    const config = await step('CONFIG GET', collectConfig);
+    // One Redis command at a time, so that what arrives on the socket is that step's reply.
+    const clients = await step('CLIENT LIST', (full) => collectClients(full, info, config));
+    const slowlog = await step('SLOWLOG GET', collectSlowlog);
+    const latency = await step('LATENCY LATEST', collectLatency);
+    const host = await step('host facts', (full) => collectHost(full, info));
+    const log = await step('server log', (full) => collectServerLog(full, config, info));
+
+    return {
+      target: {
+        ...targetIdentity(target),
+        product: identity?.product ?? 'unknown',
+        version: identity?.version ?? 'unknown',
+        mode: identity?.mode ?? 'unknown',
+        role: identity?.role ?? 'unknown',
+        pingMs: Math.round(pingMs * 100) / 100,
+      },
+      info,
+      config,
+      clients,
+      slowlog,
+      latency,
+      log,
+      host,
+      settings,
+    };
+  } finally {
+    // The connection run.ts opened is its to close; one reopened here is ours.
+    if (session.redis !== redis) session.redis.disconnect();
+  }
 }
 
+/** `fn`'s outcome, or 'timeout' after `timeoutMs`. */
 async function bounded<T>(
-  what: string,
-  fn: () => Promise<Collected<T>>,
+  fn: () => Promise<T>,
   timeoutMs: number,
-): Promise<Collected<T>> {
+): Promise<{ value: T } | { error: unknown } | 'timeout'> {
   let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<Collected<T>>((resolve) => {
-    timer = setTimeout(
-      () => resolve(unavailable(`${what} did not answer within ${timeoutMs} ms`)),
-      timeoutMs,
-    );
+  const deadline = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), timeoutMs);
   });
   try {
     return await Promise.race([
-      fn().catch((error: unknown) => {
-        if (error instanceof CannotRunError) throw error;
-        const denied = notPermitted(error);
-        return unavailable<T>(
-          denied ? `${what} is not permitted (${denied})` : `${what} failed: ${(error as Error).message}`,
-        );
-      }),
+      fn().then(
+        (value) => ({ value }),
+        (error: unknown) => ({ error }),
+      ),
       deadline,
     ]);
   } finally {

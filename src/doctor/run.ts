@@ -38,11 +38,8 @@ export async function runDoctor(options: DoctorOptions): Promise<Report & { evid
   const target = parseRedisUrl(options.url);
   selectRules(options); // fail on an unknown --only/--skip before touching the network
   const timeoutMs = options.timeoutMs ?? DOCTOR_DEFAULTS.timeoutMs;
-  const redis = await connect(target, {
-    timeoutMs,
-    tlsCaFile: options.tlsCaFile,
-    tlsInsecure: options.tlsInsecure,
-  });
+  const connectOptions = { timeoutMs, tlsCaFile: options.tlsCaFile, tlsInsecure: options.tlsInsecure };
+  const redis = await connect(target, connectOptions);
   let evidence: Evidence;
   try {
     evidence = await collectEvidence(
@@ -52,6 +49,7 @@ export async function runDoctor(options: DoctorOptions): Promise<Report & { evid
         timeoutMs,
         logPath: options.logPath,
         logMaxBytes: options.logMaxBytes ?? DOCTOR_DEFAULTS.logMaxBytes,
+        reopen: () => connect(target, connectOptions),
       },
       {
         clientIdleTimeoutS: options.clientIdleTimeoutS,

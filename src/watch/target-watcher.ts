@@ -1,11 +1,11 @@
-import { readFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { CannotRunError } from '../core/errors.js';
+import { localServerProcess } from '../core/local-server.js';
 import type { LogEvent } from '../core/log/summarize-log.js';
 import { DEFAULT_BUFFER_LIMITS, effectiveLimit, parseBufferLimits } from '../core/parse-buffer-limits.js';
 import type { RedisTarget } from '../core/redis-url.js';
+import { capReply, ReplyTooLargeError } from '../core/reply-cap.js';
 import { notPermitted } from '../doctor/collectors/context.js';
-import { isLoopback } from '../doctor/collectors/host.js';
 import { type Evidence, type TargetIdentity, targetIdentity } from '../doctor/evidence.js';
 import { redisCli } from '../doctor/rules/helpers.js';
 import {
@@ -85,14 +85,27 @@ export class TargetWatcher {
   async open(): Promise<void> {
     const redis = await this.link.open();
     try {
-      await readInfo(redis, this.infoMode);
+      await capReply(redis, 'INFO', () => readInfo(redis, this.infoMode));
     } catch (error) {
       this.link.close();
       const denied = notPermitted(error);
-      if (!denied) throw error;
+      if (denied)
+        throw new CannotRunError(
+          'ERR_LIFELINE_NOPERM',
+          `${this.target.url}: INFO is not permitted for this user (${denied}); watch needs at least +info (and +client|list, +config|get for every detector).`,
+        );
+      const message = (error as Error).message.replace(/\s+/g, ' ').slice(0, 200);
+      const reason =
+        error instanceof ReplyTooLargeError
+          ? `failed: ${error.reason}`
+          : /timed out/i.test(message)
+            ? `did not answer within ${this.options.timeoutMs} ms`
+            : redis.status === 'end'
+              ? 'failed: the server closed the connection'
+              : `failed: ${message}`;
       throw new CannotRunError(
-        'ERR_LIFELINE_NOPERM',
-        `${this.target.url}: INFO is not permitted for this user (${denied}); watch needs at least +info (and +client|list, +config|get for every detector).`,
+        'ERR_LIFELINE_NOT_REDIS',
+        `${this.target.url}: INFO ${reason}. A Redis server answers it at once: check that this is a Redis port and that the server is healthy (or raise --timeout).`,
       );
     }
   }
@@ -135,7 +148,7 @@ export class TargetWatcher {
     const connectsBefore = this.link.connectsMade;
     const redis = await this.link.open();
     const started = performance.now();
-    const info = await readInfo(redis, this.infoMode);
+    const info = await capReply(redis, 'INFO', () => readInfo(redis, this.infoMode));
     const durationMs = Math.round((performance.now() - started) * 100) / 100;
     const server = serverFacts(info);
     if (this.link.connectsMade !== connectsBefore)
@@ -213,7 +226,7 @@ export class TargetWatcher {
     const redis = await this.link.open();
     let list: ClientList;
     try {
-      list = await readClientList(redis, this.link.ownId, limits);
+      list = await capReply(redis, 'CLIENT LIST', () => readClientList(redis, this.link.ownId, limits));
     } catch (error) {
       const denied = notPermitted(error);
       if (denied) {
@@ -278,9 +291,7 @@ export class TargetWatcher {
     config: Record<string, string> | undefined,
   ): Promise<string | undefined> {
     const logfile = config?.logfile ?? '';
-    if (logfile === '' || !isLoopback(this.target.host)) return undefined;
-    const comm = await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '');
-    if (!/redis|valkey/.test(comm)) return undefined;
+    if (logfile === '' || 'reason' in (await localServerProcess(this.target.host, pid))) return undefined;
     return isAbsolute(logfile) ? logfile : join(config?.dir ?? '', logfile);
   }
 

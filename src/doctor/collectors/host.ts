@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { isIP } from 'node:net';
+import { localServerProcess } from '../../core/local-server.js';
 import type { Info } from '../../core/parse-info.js';
 import { type Collected, type HostFacts, type OomKill, ok, unavailable } from '../evidence.js';
 import type { CollectorContext } from './context.js';
@@ -13,15 +13,12 @@ export async function collectHost(
   ctx: CollectorContext,
   info: Collected<Info>,
 ): Promise<Collected<HostFacts>> {
-  if (!isLoopback(ctx.target.host)) return unavailable(`the server (${ctx.target.host}) is not on this host`);
   if (info.status !== 'ok')
     return unavailable('INFO is not available, so the server process cannot be found');
   const pid = info.value.fields.process_id;
-  const comm = pid ? (await readText(`/proc/${pid}/comm`))?.trim() : undefined;
-  if (!comm || !/redis|valkey/.test(comm))
-    return unavailable(
-      `process ${pid ?? '?'} is not visible here (the server runs in another host or container)`,
-    );
+  const here = await localServerProcess(ctx.target.host, pid);
+  if ('reason' in here) return unavailable(here.reason);
+  const comm = here.comm;
 
   const limits = await readText(`/proc/${pid}/limits`);
   const openFiles = limits ? /Max open files\s+(\d+)/.exec(limits)?.[1] : undefined;
@@ -88,9 +85,3 @@ async function readText(path: string): Promise<string | undefined> {
 
 const toNumber = (text: string | undefined): number | undefined =>
   text === undefined || text.trim() === '' || Number.isNaN(Number(text)) ? undefined : Number(text);
-
-export function isLoopback(host: string): boolean {
-  if (host === 'localhost') return true;
-  if (isIP(host) === 4) return host.startsWith('127.');
-  return host === '::1';
-}

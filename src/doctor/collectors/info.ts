@@ -1,3 +1,4 @@
+import { ReplyError } from 'ioredis';
 import { type Info, parseInfo } from '../../core/parse-info.js';
 import { type Collected, ok } from '../evidence.js';
 import type { CollectorContext } from './context.js';
@@ -7,7 +8,9 @@ export async function collectInfo({ redis }: CollectorContext): Promise<Collecte
   let text: string;
   try {
     text = String(await redis.call('INFO', 'everything'));
-  } catch {
+  } catch (error) {
+    // Only the server's own refusal of the section: a cut or closed connection is the step's failure.
+    if (!(error instanceof ReplyError)) throw error;
     text = String(await redis.call('INFO', 'all'));
   }
   return ok(parseInfo(text));

@@ -1,7 +1,9 @@
 import { open } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { CannotRunError } from '../../core/errors.js';
+import { localServerProcess } from '../../core/local-server.js';
 import { summarizeLog } from '../../core/log/summarize-log.js';
+import type { Info } from '../../core/parse-info.js';
 import { type Collected, type LogEvidence, ok, unavailable } from '../evidence.js';
 import type { CollectorContext } from './context.js';
 
@@ -13,6 +15,7 @@ import type { CollectorContext } from './context.js';
 export async function collectServerLog(
   ctx: CollectorContext,
   config: Collected<Record<string, string>>,
+  info: Collected<Info>,
 ): Promise<Collected<LogEvidence>> {
   if (ctx.logPath) {
     try {
@@ -31,6 +34,12 @@ export async function collectServerLog(
     return unavailable(
       'the server logs to stdout (logfile is empty); pass --log PATH if its output is captured',
     );
+  // CONFIG names a path on the server's machine: read only when that machine is this one.
+  const here = await localServerProcess(
+    ctx.target.host,
+    info.status === 'ok' ? info.value.fields.process_id : undefined,
+  );
+  if ('reason' in here) return unavailable(`${here.reason}; pass --log PATH if a copy of its log is here`);
   const path = isAbsolute(logfile) ? logfile : join(config.value.dir ?? '', logfile);
   try {
     return ok(await readLog(path, ctx.logMaxBytes, 'config'));

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { RedisTarget } from '../../core/redis-url.js';
+import { capReply } from '../../core/reply-cap.js';
 import { versionAtLeast } from '../../core/server-product.js';
 import { collectConfig } from '../../doctor/collectors/config.js';
 import { connect } from '../../doctor/connect.js';
@@ -74,13 +75,15 @@ export class TargetLink {
     if (!redis || Date.now() - this.configAt < everyMs) return;
     this.configAt = Date.now();
     try {
-      const collected = await collectConfig({
-        redis,
-        target: this.target,
-        timeoutMs: this.options.timeoutMs,
-        logPath: undefined,
-        logMaxBytes: 0,
-      });
+      const collected = await capReply(redis, 'CONFIG GET', () =>
+        collectConfig({
+          redis,
+          target: this.target,
+          timeoutMs: this.options.timeoutMs,
+          logPath: undefined,
+          logMaxBytes: 0,
+        }),
+      );
       if (collected.status === 'ok') this.config = collected.value;
     } catch (error) {
       this.configReason = (error as Error).message.replace(/\s+/g, ' ').slice(0, 200);
