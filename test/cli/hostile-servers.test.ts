@@ -72,6 +72,25 @@ describe('lifeline doctor against a hostile server (--timeout 2s)', () => {
   );
 });
 
+describe('lifeline doctor when one step misbehaves', () => {
+  it('an endless CLIENT LIST: a report with "not available: … reply larger than 32 MiB", the rest diagnosed', async () => {
+    const server = await startHostileServer('endless-client-list');
+    try {
+      const result = await measured(['doctor', server.url, '--timeout', '2s', '--json']);
+      expect([0, 1]).toContain(result.code);
+      const report = JSON.parse(result.stdout);
+      expect(report.unavailable?.clients ?? JSON.stringify(report)).toMatch(
+        /CLIENT LIST failed: reply larger than 32 MiB/,
+      );
+      expect(report.target).toMatchObject({ version: '7.0.15', role: 'master' });
+      expect(result.ms).toBeLessThan(15_000);
+      expect(result.rssMb).toBeLessThan(MAX_RSS_MB);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('lifeline watch against a hostile server (--interval 1s --duration 5s)', () => {
   it.each(CASES)('%s: exit 2 at start, one line naming the target, bounded', async (hostility, reason) => {
     const server = await startHostileServer(hostility);

@@ -16,7 +16,9 @@ export type Hostility =
   /** INFO is a well-formed 50 MB reply of 500,000 fields. */
   | 'giant-info'
   /** The first INFO on each connection is a real-looking one; every later INFO is endless. */
-  | 'turns-endless';
+  | 'turns-endless'
+  /** Everything is answered like a small server's, except CLIENT LIST, which never ends. */
+  | 'endless-client-list';
 
 const INFO_OK = [
   '# Server',
@@ -121,6 +123,13 @@ export async function startHostileServer(hostility: Hostility): Promise<HostileS
         socket.write(':7\r\n');
       } else if (command === 'CONFIG') {
         socket.write('*0\r\n');
+      } else if (
+        command === 'CLIENT' &&
+        args[0]?.toUpperCase() === 'LIST' &&
+        hostility === 'endless-client-list'
+      ) {
+        socket.write(`$${2 ** 40}\r\n`);
+        void stream(socket, 512 * 1024 * 1024);
       } else if (command === 'CLIENT' && args[0]?.toUpperCase() === 'LIST') {
         socket.write(
           bulk('id=7 addr=127.0.0.1:1 name=lifeline-watch age=1 idle=0 flags=N cmd=client|list\n'),
