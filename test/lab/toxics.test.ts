@@ -6,12 +6,12 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { createServer, connect as netConnect } from 'node:net';
+import { createServer } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ProxyError } from '../../src/lab/proxy/errors.js';
 import { FaultProxy } from '../../src/lab/proxy/proxy.js';
 import { startRedis } from '../../src/lab/redis-server/start-redis.js';
-import { connectClient, sleep, WatchedSocket, withTimeout } from '../support/echo-server.js';
+import { connectClient, sleep, type WatchedSocket, withTimeout } from '../support/echo-server.js';
 import { ProxyLab } from '../support/with-proxy.js';
 
 let lab: ProxyLab;
@@ -324,54 +324,119 @@ describe('timeout', () => {
     expect(server.errorCode).toBeUndefined();
   });
 
-  it('with timeout 0 never closes, and once removed lets later data through', async () => {
+  it('restarts its wait with every chunk it drops (Toxiproxy: time.After per loop)', async () => {
     const { proxy, client, server } = await established();
+    proxy.addToxic({ type: 'timeout', attributes: { timeout: 300 } });
+    const start = performance.now();
+    for (let i = 0; i < 4; i++) {
+      await sleep(150);
+      server.write('dropped');
+    }
+    await client.waitEnd(2_000);
+    expect((client.endedAt as number) - start).toBeGreaterThanOrEqual(850);
+    expect(client.received.length).toBe(0);
+  });
+
+  it('with timeout 0 never closes; once removed it closes the connections it held (FIN), new ones pass', async () => {
+    const { peer, proxy, client, server } = await established();
     proxy.addToxic({ type: 'timeout', attributes: { timeout: 0 } });
     server.write('dropped');
     await sleep(400);
     expect(client.quiet, client.summary).toBe(true);
     expect(server.endedAt).toBeUndefined();
 
+    proxy.removeToxic('timeout_downstream'); // Toxiproxy: TimeoutToxic.Cleanup closes the stub
+    await client.waitEnd(2_000);
+    await server.waitEnd(2_000);
+    expect(client.received.length).toBe(0);
+    expect(client.errorCode).toBeUndefined();
+    expect(server.errorCode).toBeUndefined();
+
+    const { client: fresh, server: freshServer } = await lab.established(proxy, peer);
+    freshServer.write('after');
+    await fresh.receiveText('after', 2_000);
+  });
+
+  it('updated (not removed) keeps the connection open and restarts with the new timeout', async () => {
+    const { proxy, client } = await established();
+    proxy.addToxic({ type: 'timeout', attributes: { timeout: 0 } });
+    await sleep(50);
+    const updated = performance.now();
+    proxy.updateToxic('timeout_downstream', { attributes: { timeout: 200 } });
+    await client.waitEnd(2_000);
+    expect((client.endedAt as number) - updated).toBeGreaterThanOrEqual(190);
+  });
+
+  it('with toxicity 0 holds nothing, so removing it closes nothing', async () => {
+    const { proxy, client, server } = await established();
+    proxy.addToxic({ type: 'timeout', toxicity: 0, attributes: { timeout: 0 } });
     proxy.removeToxic('timeout_downstream');
-    server.write('after');
-    await client.receiveText('after', 2_000);
-    expect(client.received.toString()).toBe('after');
+    server.write('still here');
+    await client.receiveText('still here', 2_000);
+    await sleep(100);
     expect(client.endedAt).toBeUndefined();
   });
 });
 
 describe('reset_peer', () => {
-  it('lets bytes through, then resets both sides (ECONNRESET) after timeout', async () => {
+  it('waits for data: an idle connection is not reset', async () => {
     const { proxy, client, server } = await established();
-    const added = performance.now();
+    proxy.addToxic({ type: 'reset_peer', attributes: { timeout: 0 } });
+    await sleep(200);
+    expect(client.quiet, client.summary).toBe(true);
+    expect(server.quiet, server.summary).toBe(true);
+  });
+
+  it('drops the first chunk and resets both sides after timeout: a bare RST, no data, no FIN', async () => {
+    const { proxy, client, server } = await established();
     proxy.addToxic({ type: 'reset_peer', attributes: { timeout: 250 } });
-    server.write('before the reset');
-    await client.receiveText('before the reset', 200);
+    await sleep(100);
+    const sent = performance.now();
+    server.write('never arrives');
+    await sleep(50);
+    server.write('nor this');
     await client.waitError(2_000);
     expect(client.errorCode).toBe('ECONNRESET');
-    const after = (client.errorAt as number) - added;
+    const after = (client.errorAt as number) - sent;
     expect(after).toBeGreaterThanOrEqual(240);
     expect(after).toBeLessThan(900);
+    expect(client.received.length).toBe(0);
     expect(client.endedAt).toBeUndefined(); // a RST, not a FIN
     await server.waitError(2_000);
     expect(server.errorCode).toBe('ECONNRESET');
   });
 
-  it('with timeout 0 resets open connections and every new one at once', async () => {
+  it('on the upstream stream: the request never reaches the server, both sides get a RST', async () => {
     const { proxy, client, server } = await established();
-    proxy.addToxic({ type: 'reset_peer', attributes: { timeout: 0 } });
-    await client.waitError(1_000);
+    proxy.addToxic({ type: 'reset_peer', stream: 'upstream', attributes: { timeout: 0 } });
+    client.write('lost request');
+    await client.waitError(2_000);
     expect(client.errorCode).toBe('ECONNRESET');
-    await server.waitError(1_000);
+    await server.waitError(2_000);
     expect(server.errorCode).toBe('ECONNRESET');
+    expect(server.received.length).toBe(0);
+    expect(client.received.length).toBe(0);
+  });
 
-    // A new connection may be reset before or after its connect completes: ECONNRESET either way.
-    const fresh = new WatchedSocket(netConnect({ host: '127.0.0.1', port: proxy.port }));
-    lab.defer(() => fresh.destroy());
-    await fresh.waitError(2_000);
-    expect(fresh.errorCode).toBe('ECONNRESET');
-    expect(fresh.received.length).toBe(0);
-    await waitUntil('the proxy to drop the reset connections', () => proxy.connectionCount === 0, 2_000);
+  it('once triggered, removing it does not call the reset off, and nothing passes meanwhile', async () => {
+    const { proxy, client, server } = await established();
+    proxy.addToxic({ type: 'reset_peer', attributes: { timeout: 200 } });
+    server.write('dropped');
+    await sleep(50);
+    proxy.removeToxic('reset_peer_downstream');
+    server.write('still dropped');
+    await client.waitError(2_000);
+    expect(client.errorCode).toBe('ECONNRESET');
+    expect(client.received.length).toBe(0);
+  });
+
+  it('with toxicity 0 passes everything', async () => {
+    const { proxy, client, server } = await established();
+    proxy.addToxic({ type: 'reset_peer', toxicity: 0, attributes: { timeout: 0 } });
+    server.write('passes');
+    await client.receiveText('passes', 2_000);
+    await sleep(50);
+    expect(client.errorCode).toBeUndefined();
   });
 });
 
@@ -399,6 +464,17 @@ describe('limit_data', () => {
     await client.waitEnd(2_000);
   });
 
+  it('keeps its count across an update (Toxiproxy keeps the stub state)', async () => {
+    const { proxy, client, server } = await established();
+    proxy.addToxic({ type: 'limit_data', attributes: { bytes: 10 } });
+    server.write('abcdef');
+    await client.receive(6, 2_000);
+    proxy.updateToxic('limit_data_downstream', { attributes: { bytes: 12 } });
+    server.write('ghijklmnop');
+    await client.waitEnd(2_000);
+    expect(client.received.toString()).toBe('abcdefghijkl');
+  });
+
   it('still delivers the bytes up to the limit when a later toxic delays them', async () => {
     const { proxy, client, server } = await established();
     proxy.addToxic({ type: 'limit_data', attributes: { bytes: 4 } });
@@ -413,12 +489,12 @@ describe('slicer', () => {
   it('delivers the same bytes in many small reads', async () => {
     const { proxy, client, server } = await established();
     proxy.addToxic({ type: 'slicer', attributes: { average_size: 100, size_variation: 0, delay: 2_000 } });
-    const data = randomBytes(3_000);
+    const data = randomBytes(3_200);
     server.write(data);
     const received = await client.receive(data.length, 3_000);
     expect(received.equals(data)).toBe(true);
     expect(client.reads.length).toBeGreaterThanOrEqual(10);
-    // Slices are 100 bytes; reads that merged slices still hold whole slices.
+    // Toxiproxy halves until a piece is at most average_size: 3200 -> ... -> 32 pieces of 100.
     for (const read of client.reads) expect(read.data.length % 100).toBe(0);
   });
 

@@ -15,6 +15,7 @@ export class ProxyConnection implements ConnectionControl {
   private readonly instances = new Map<string, ToxicInstance>();
   private order: readonly ActiveToxic[] = [];
   private ghost = false;
+  private closing = false;
   private closed = false;
   private readonly upstream: Link;
   private readonly downstream: Link;
@@ -35,12 +36,12 @@ export class ProxyConnection implements ConnectionControl {
     client.on('data', (data: Buffer) => {
       this.lastActivityAt = performance.now();
       stats.upstreamBytes += data.length;
-      this.upstream.push(data);
+      if (!this.closing) this.upstream.push(data);
     });
     this.server.on('data', (data: Buffer) => {
       this.lastActivityAt = performance.now();
       stats.downstreamBytes += data.length;
-      if (!this.ghost) this.downstream.push(data);
+      if (!this.ghost && !this.closing) this.downstream.push(data);
     });
     client.on('end', () => this.upstream.pushEnd());
     this.server.on('end', () => {
@@ -66,16 +67,22 @@ export class ProxyConnection implements ConnectionControl {
   /** Brings the toxic instances in line with the proxy's list: new ones start, removed or updated ones stop. */
   syncToxics(toxics: readonly ActiveToxic[]): void {
     this.order = toxics;
+    const kept = new Map<string, Record<string, unknown>>();
     for (const [name, instance] of this.instances) {
       const current = toxics.find((t) => t.name === name);
-      if (!current || current.revision !== instance.revision) {
-        instance.stop();
+      if (!current) {
+        instance.stop('removed');
         this.instances.delete(name);
+      } else if (current.revision !== instance.revision) {
+        instance.stop('updated');
+        this.instances.delete(name);
+        if (current.definition.keepStateOnUpdate) kept.set(name, instance.state);
       }
     }
     if (this.closed) return;
     for (const toxic of toxics) {
-      if (!this.instances.has(toxic.name)) this.instances.set(toxic.name, new ToxicInstance(toxic, this));
+      if (!this.instances.has(toxic.name))
+        this.instances.set(toxic.name, new ToxicInstance(toxic, this, kept.get(toxic.name)));
     }
   }
 
@@ -90,6 +97,8 @@ export class ProxyConnection implements ConnectionControl {
   }
 
   close(): void {
+    // Nothing read from now on goes through (Toxiproxy's closed stub ends the link).
+    this.closing = true;
     // After what the toxics further down the chain still hold (limit_data followed by latency).
     void this.downstream.drained().then(() => {
       if (!this.client.destroyed) this.client.end();
@@ -97,6 +106,10 @@ export class ProxyConnection implements ConnectionControl {
     void this.upstream.drained().then(() => {
       if (!this.server.destroyed) this.server.end();
     });
+  }
+
+  discard(stream: Stream): void {
+    (stream === 'upstream' ? this.upstream : this.downstream).discard();
   }
 
   /** Ends the connection from the proxy's side (proxy disabled or stopped). */
@@ -133,7 +146,7 @@ export class ProxyConnection implements ConnectionControl {
   private maybeClosed(): void {
     if (this.closed || !this.client.destroyed || !this.server.destroyed) return;
     this.closed = true;
-    for (const instance of this.instances.values()) instance.stop();
+    for (const instance of this.instances.values()) instance.stop('closed');
     this.instances.clear();
     this.onClosed(this);
   }

@@ -350,7 +350,12 @@ async function handle(
   try {
     segments = path.split('/').filter(Boolean).map(decodeURIComponent);
   } catch {
-    throw new ProxyError('ERR_LIFELINE_NOT_FOUND', `malformed path "${path}"`, 400);
+    // Toxiproxy (Go's HTTP server) answers 400 for a path it cannot decode, before any route.
+    throw new ProxyError(
+      'ERR_LIFELINE_BAD_REQUEST',
+      `malformed path "${path}": a bad %-escape; encode names with encodeURIComponent`,
+      400,
+    );
   }
   for (const [pattern, methods] of ROUTES) {
     const params = match(pattern, segments);

@@ -16,6 +16,7 @@ export class Link {
   private queuedBytes = 0;
   private running = false;
   private ended = false;
+  private discarding = false;
   private readonly drainWaiters: (() => void)[] = [];
 
   constructor(
@@ -26,6 +27,7 @@ export class Link {
   ) {}
 
   push(data: Buffer): void {
+    if (this.discarding) return;
     this.queue.push({ data, receivedAt: performance.now() });
     this.queuedBytes += data.length;
     if (this.queuedBytes > HIGH_WATER) this.source.pause();
@@ -34,8 +36,17 @@ export class Link {
 
   /** The source sent FIN: pass the end through the chain after the data before it. */
   pushEnd(): void {
+    if (this.discarding) return;
     this.queue.push(null);
     if (!this.running) void this.run();
+  }
+
+  /** Drops every byte and the FIN from now on, queued ones included (a toxic that swallows the stream for good). */
+  discard(): void {
+    this.discarding = true;
+    this.queue.length = 0;
+    this.queuedBytes = 0;
+    if (this.source.isPaused()) this.source.resume();
   }
 
   /** Resolves once everything queued so far went through the chain (or the destination is gone). */

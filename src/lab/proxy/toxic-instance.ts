@@ -1,17 +1,20 @@
-import type { ConnectionControl, Stream, ToxicContext } from '../toxics/define-toxic.js';
+import type { ConnectionControl, StopReason, Stream, ToxicContext } from '../toxics/define-toxic.js';
 import type { ActiveToxic } from './active-toxic.js';
 import type { Chunk } from './chunk.js';
 
 /** One toxic in one connection: its state, its interrupt, and whether toxicity picked this connection. */
 export class ToxicInstance {
   private readonly abort = new AbortController();
-  private readonly state: Record<string, unknown> = {};
+  /** Per-connection state; an update passes it on when the definition keeps state (limit_data). */
+  readonly state: Record<string, unknown>;
   private readonly applies: boolean;
 
   constructor(
     readonly toxic: ActiveToxic,
     private readonly connection: ConnectionControl,
+    state: Record<string, unknown> = {},
   ) {
+    this.state = state;
     this.applies = Math.random() < toxic.toxicity;
     if (this.applies) toxic.definition.start?.(this.context(toxic.stream));
   }
@@ -39,10 +42,10 @@ export class ToxicInstance {
   }
 
   /** Interrupts waits in progress (they pass their data on) and stops timers. */
-  stop(): void {
+  stop(reason: StopReason): void {
     if (this.abort.signal.aborted) return;
     this.abort.abort();
-    if (this.applies) this.toxic.definition.stop?.(this.context(this.toxic.stream));
+    if (this.applies) this.toxic.definition.stop?.(this.context(this.toxic.stream), reason);
   }
 
   private context(stream: Stream): ToxicContext<Record<string, number>> {

@@ -11,9 +11,17 @@ export interface ConnectionControl {
   reset(): void;
   /** RST to the client only; the server side stays open, unread (a NAT that forgot the flow). */
   resetClientKeepServer(): void;
-  /** FIN both ways, after what is already queued. */
+  /**
+   * FIN both ways, after what is already queued; bytes that arrive from either side afterwards are
+   * dropped (in Toxiproxy a closed stub stops the link: nothing more goes through).
+   */
   close(): void;
+  /** From now on every byte and the FIN on `stream` are dropped, queued ones included. */
+  discard(stream: Stream): void;
 }
+
+/** Why a toxic instance stops: Toxiproxy runs a toxic's Cleanup only when it is removed. */
+export type StopReason = 'removed' | 'updated' | 'closed';
 
 /** One toxic instance in one connection: its attributes, its per-connection state, its interrupt. */
 export interface ToxicContext<A> {
@@ -56,7 +64,12 @@ export interface ToxicDefinition<A extends Record<string, number> = Record<strin
   /** The stream reached its end (FIN). Resolve true to pass the end on, false to swallow it. */
   end?(ctx: ToxicContext<A>): boolean | Promise<boolean>;
   /** Stops applying (removed, updated, or the connection closed): clear timers here. */
-  stop?(ctx: ToxicContext<A>): void;
+  stop?(ctx: ToxicContext<A>, reason: StopReason): void;
+  /**
+   * Keep the per-connection `state` when the toxic is updated (Toxiproxy's stateful toxics keep their
+   * state for the life of the link; limit_data's byte count survives an update).
+   */
+  keepStateOnUpdate?: boolean;
 }
 
 export const defineToxic = <A extends Record<string, number>>(

@@ -1,11 +1,15 @@
 import { defineToxic } from './define-toxic.js';
 
-/** Passes `bytes` bytes on this stream, then closes the connection. */
+/**
+ * Passes `bytes` bytes on this stream, then closes the connection. The count is per connection and
+ * survives an update of the toxic (Toxiproxy's LimitDataToxic keeps its state for the link's life).
+ */
 export default defineToxic<{ bytes: number }>({
   type: 'limit_data',
   description: 'Closes the connection when the transmitted data exceeds the limit.',
   scope: 'stream',
   attributes: { bytes: { default: 0, doc: 'number of bytes to transmit before the connection is closed' } },
+  keepStateOnUpdate: true,
   transform(chunk, ctx) {
     const sent = (ctx.state.sent as number | undefined) ?? 0;
     const room = ctx.attributes.bytes - sent;

@@ -11,3 +11,9 @@ export async function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
     return false;
   }
 }
+
+/** Waits until `signal` aborts (the toxic is removed or updated, or the connection closes). */
+export function untilAborted(signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+}
