@@ -53,13 +53,16 @@ const CASES: [Hostility, RegExp][] = [
   ['giant-info', /INFO failed: reply larger than 4 MiB/],
 ];
 
-describe('lifeline doctor against a hostile server (--timeout 2s)', () => {
+describe.each([
+  ['doctor', ['--timeout', '2s']],
+  ['watch', ['--interval', '1s', '--duration', '5s', '--timeout', '2s']],
+])('lifeline %s against a hostile server', (command, options) => {
   it.each(CASES)(
     '%s: exit 2, one line naming the target, bounded in time and memory',
     async (hostility, reason) => {
       const server = await startHostileServer(hostility);
       try {
-        const result = await measured(['doctor', server.url, '--timeout', '2s']);
+        const result = await measured([command, server.url, ...options]);
         expectOneLineError(result, reason);
         expect(result.stderr).toContain(`127.0.0.1:${server.port}`);
         expect(result.stderr).not.toMatch(/unexpected error/);
@@ -91,30 +94,7 @@ describe('lifeline doctor when one step misbehaves', () => {
   });
 });
 
-describe('lifeline watch against a hostile server (--interval 1s --duration 5s)', () => {
-  it.each(CASES)('%s: exit 2 at start, one line naming the target, bounded', async (hostility, reason) => {
-    const server = await startHostileServer(hostility);
-    try {
-      const result = await measured([
-        'watch',
-        server.url,
-        '--interval',
-        '1s',
-        '--duration',
-        '5s',
-        '--timeout',
-        '2s',
-      ]);
-      expectOneLineError(result, hostility === 'ping-then-close' ? /closed the connection/ : reason);
-      expect(result.stderr).toContain(`127.0.0.1:${server.port}`);
-      expect(result.stderr).not.toMatch(/unexpected error/);
-      expect(result.ms).toBeLessThan(15_000);
-      expect(result.rssMb).toBeLessThan(MAX_RSS_MB);
-    } finally {
-      await server.close();
-    }
-  });
-
+describe('lifeline watch over several targets', () => {
   describe('with a real server beside it', () => {
     let real: RedisServer;
     beforeAll(async () => {
