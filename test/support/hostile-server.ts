@@ -77,11 +77,23 @@ function parseCommand(text: string): { args: string[]; length: number } | undefi
   return { args, length: at };
 }
 
-/** Writes `bytes` of filler as fast as the socket drains, stopping when it closes. */
+/** Writes `bytes` of filler as fast as the socket drains, stopping when it closes (the client cuts it). */
 async function stream(socket: Socket, bytes: number): Promise<void> {
   const chunk = Buffer.alloc(64 * 1024, 'a');
+  // Plain listeners, not events.once(): that rejects on the socket's 'error' (the client's RST), and a
+  // rejection nobody awaits any more is an unhandled one.
+  const drainedOrClosed = () =>
+    new Promise<void>((resolve) => {
+      const done = () => {
+        socket.off('drain', done);
+        socket.off('close', done);
+        resolve();
+      };
+      socket.on('drain', done);
+      socket.on('close', done);
+    });
   for (let sent = 0; sent < bytes && !socket.destroyed; sent += chunk.length) {
-    if (!socket.write(chunk)) await Promise.race([once(socket, 'drain'), once(socket, 'close')]);
+    if (!socket.write(chunk)) await drainedOrClosed();
   }
 }
 
