@@ -1,3 +1,4 @@
 export * from './client/index.js';
+export { ERROR_CODES, type ErrorCode } from './core/error-codes.js';
 export { CannotRunError, LifelineError } from './core/errors.js';
 export * from './doctor/index.js';

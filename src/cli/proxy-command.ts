@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { type Command, InvalidArgumentError } from 'commander';
+import { ERROR_CODES } from '../core/error-codes.js';
 import { CannotRunError, LifelineError } from '../core/errors.js';
 import { type ControlApi, DEFAULT_CONTROL_PORT, startControlApi } from '../lab/proxy/control-api.js';
 import type { FaultProxy } from '../lab/proxy/proxy.js';
@@ -97,7 +98,7 @@ async function readConfig(file: string): Promise<ProxyFields[]> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new CannotRunError(
-      'ERR_LIFELINE_PROXY_CONFIG',
+      ERROR_CODES.proxyConfig,
       `cannot read --config ${file}: ${code === 'ENOENT' ? 'no such file' : (code ?? (error as Error).message)}`,
     );
   }
@@ -106,13 +107,13 @@ async function readConfig(file: string): Promise<ProxyFields[]> {
     parsed = JSON.parse(text);
   } catch (error) {
     throw new CannotRunError(
-      'ERR_LIFELINE_PROXY_CONFIG',
+      ERROR_CODES.proxyConfig,
       `--config ${file} is not valid JSON (${(error as Error).message}); expected an array like [{"name": "redis", "listen": "127.0.0.1:26379", "upstream": "127.0.0.1:6379"}]`,
     );
   }
   if (!Array.isArray(parsed)) {
     throw new CannotRunError(
-      'ERR_LIFELINE_PROXY_CONFIG',
+      ERROR_CODES.proxyConfig,
       `--config ${file} must hold a JSON array of proxies, like [{"name": "redis", "listen": "127.0.0.1:26379", "upstream": "127.0.0.1:6379"}]`,
     );
   }

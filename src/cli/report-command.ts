@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { type Command, Option } from 'commander';
+import { ERROR_CODES } from '../core/error-codes.js';
 import { CannotRunError } from '../core/errors.js';
 import { TOOL_VERSION } from '../version.js';
 import { readHistory } from '../watch/history/read-history.js';
@@ -39,7 +40,7 @@ export function registerReport(program: Command, io: { out: (s: string) => void;
           await writeFile(opts.output, report);
         } catch (error) {
           throw new CannotRunError(
-            'ERR_LIFELINE_REPORT_OUTPUT',
+            ERROR_CODES.reportOutput,
             `Cannot write the report to ${opts.output}: ${(error as Error).message}.`,
             { cause: error },
           );

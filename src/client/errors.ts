@@ -1,3 +1,4 @@
+import { ERROR_CODES, type ErrorCode } from '../core/error-codes.js';
 import { LifelineError } from '../core/errors.js';
 
 /** What was known about the connection when a command failed (modelled on StackExchange.Redis). */
@@ -15,11 +16,12 @@ export interface CommandFailureContext {
   suspectedCause: string | null;
 }
 
+/** The codes of LifelineCommandError: the client's part of ERROR_CODES (src/core/error-codes.ts). */
 export const CODES = {
-  maybeExecuted: 'ERR_LIFELINE_MAYBE_EXECUTED',
-  timeout: 'ERR_LIFELINE_TIMEOUT',
-  poisonCommand: 'ERR_LIFELINE_POISON_COMMAND',
-  clientClosed: 'ERR_LIFELINE_CLIENT_CLOSED',
+  maybeExecuted: ERROR_CODES.maybeExecuted,
+  timeout: ERROR_CODES.timeout,
+  poisonCommand: ERROR_CODES.poisonCommand,
+  clientClosed: ERROR_CODES.clientClosed,
 } as const;
 
 /** Errors lifeline raises for commands: a stable code, the context, and the original error as cause. */
@@ -35,7 +37,7 @@ export class LifelineCommandError extends LifelineError implements CommandFailur
   readonly reconnectAttempts: number;
   readonly suspectedCause: string | null;
 
-  constructor(code: string, headline: string, context: CommandFailureContext, cause?: unknown) {
+  constructor(code: ErrorCode, headline: string, context: CommandFailureContext, cause?: unknown) {
     super(code, `${headline} ${describeContext(context)}`, { cause });
     this.endpoint = context.endpoint;
     this.command = context.command;

@@ -1,12 +1,15 @@
+import type { ErrorCode } from './error-codes.js';
+
 /**
- * Every error redis-lifeline raises on purpose carries a stable `code` (callers match on it, never on
- * the message) and a message that says what was wrong and what to do.
+ * Every error redis-lifeline raises on purpose carries a stable `code` from ERROR_CODES (callers match
+ * on it, never on the message; docs/errors.md lists them) and a message that says what was wrong and
+ * what to do.
  */
 export class LifelineError extends Error {
   override name = 'LifelineError';
-  readonly code: string;
+  readonly code: ErrorCode;
 
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.code = code;
   }

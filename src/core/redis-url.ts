@@ -1,3 +1,4 @@
+import { ERROR_CODES } from './error-codes.js';
 import { CannotRunError } from './errors.js';
 import { redactUrl } from './redact.js';
 
@@ -18,7 +19,7 @@ export const DEFAULT_URL = 'redis://127.0.0.1:6379';
 export function parseRedisUrl(input: string): RedisTarget {
   const bad = (why: string) =>
     new CannotRunError(
-      'ERR_LIFELINE_BAD_URL',
+      ERROR_CODES.badUrl,
       `Malformed Redis URL "${redactUrl(input)}": ${why}. Expected redis://[user:password@]host[:port][/db] or rediss://... for TLS.`,
     );
   let url: URL;

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { ERROR_CODES } from './error-codes.js';
 import { LifelineError } from './errors.js';
 
 const KiB = 1024;
@@ -30,7 +31,7 @@ export class ReplyTooLargeError extends LifelineError {
     readonly maxBytes: number,
   ) {
     const reason = `reply larger than ${formatBytes(maxBytes)}`;
-    super('ERR_LIFELINE_REPLY_TOO_LARGE', `${command} ${reason}`);
+    super(ERROR_CODES.replyTooLarge, `${command} ${reason}`);
     this.reason = reason;
   }
 }

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { ERROR_CODES } from '../core/error-codes.js';
 import { CannotRunError } from '../core/errors.js';
 import { redactText } from '../core/redact.js';
 import { endpointOf, type RedisTarget } from '../core/redis-url.js';
@@ -75,7 +76,7 @@ export async function collectEvidence(
     const failed = (reason: string): Collected<T> => {
       if (!essential) return unavailable(`${what} ${reason}`);
       throw new CannotRunError(
-        'ERR_LIFELINE_NOT_REDIS',
+        ERROR_CODES.notRedis,
         `${where}: ${what} ${reason}. A Redis server answers it at once: check that this is a Redis port and that the server is healthy (or raise --timeout).`,
       );
     };

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Redis, ReplyError } from 'ioredis';
+import { ERROR_CODES, type ErrorCode } from '../core/error-codes.js';
 import { CannotRunError } from '../core/errors.js';
 import { redactText } from '../core/redact.js';
 import { endpointOf, type RedisTarget } from '../core/redis-url.js';
@@ -67,7 +68,7 @@ function tlsOptions(options: ConnectOptions): Record<string, unknown> {
       tls.ca = readFileSync(options.tlsCaFile);
     } catch (error) {
       throw new CannotRunError(
-        'ERR_LIFELINE_TLS_CA',
+        ERROR_CODES.tlsCa,
         `Cannot read the TLS CA file ${options.tlsCaFile}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`,
       );
     }
@@ -100,60 +101,66 @@ export function explainConnectError(
   const where = endpointOf(target);
   const code = (error as NodeJS.ErrnoException).code ?? '';
   const text = redactText(error.message, [target.password]);
-  const make = (what: string, message: string) =>
-    new CannotRunError(`ERR_LIFELINE_${what}`, message, { cause: undefined });
+  const make = (errorCode: ErrorCode, message: string) =>
+    new CannotRunError(errorCode, message, { cause: undefined });
 
   if (code === 'ECONNREFUSED')
     return make(
-      'UNREACHABLE',
+      ERROR_CODES.unreachable,
       `Cannot connect to ${where}: connection refused. Is Redis running there, on that port?`,
     );
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
-    return make('UNREACHABLE', `Cannot resolve host "${target.host}". Check the host name in the URL.`);
+    return make(
+      ERROR_CODES.unreachable,
+      `Cannot resolve host "${target.host}". Check the host name in the URL.`,
+    );
   if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH')
-    return make('UNREACHABLE', `Cannot reach ${where}: ${code}. Check the address and the network path.`);
+    return make(
+      ERROR_CODES.unreachable,
+      `Cannot reach ${where}: ${code}. Check the address and the network path.`,
+    );
   if (/WRONGPASS|invalid password|invalid username-password/i.test(text))
     return make(
-      'AUTH',
+      ERROR_CODES.auth,
       `Authentication to ${where} failed (wrong user or password). Check the credentials in the URL.`,
     );
   if (/NOAUTH|Authentication required/i.test(text))
     return make(
-      'AUTH',
+      ERROR_CODES.auth,
       `${where} requires a password. Put it in the URL: redis://[user]:password@${where} (or in REDIS_URL).`,
     );
   if (/max number of clients reached/i.test(text))
     return make(
-      'SERVER_FULL',
+      ERROR_CODES.serverFull,
       `${where} refused the connection: "max number of clients reached". The server is at maxclients right now, which is itself why connections drop; free connections or raise maxclients, then run the doctor again.`,
     );
   if (/DENIED.*protected mode/i.test(text))
     return make(
-      'PROTECTED_MODE',
+      ERROR_CODES.protectedMode,
       `${where} refused the connection because it runs in protected mode (no password, non-loopback client). Set a password or run the doctor on the server host.`,
     );
   if (/Protocol error|Unknown RESP type|reply type|HTTP/i.test(text))
     return make(
-      'NOT_REDIS',
+      ERROR_CODES.notRedis,
       `${where} answered, but not in the Redis protocol (${/HTTP|"H"/.test(text) ? 'it looks like an HTTP server' : 'unexpected reply'}). Check the port.`,
     );
   if (/SSL|TLS|certificate|wrong version number|self.signed|EPROTO/i.test(`${code} ${text}`)) {
     // OpenSSL messages span lines and carry source paths; keep the reason only.
     const reason = /SSL routines:[^:]*:([^:\n]+)/.exec(text)?.[1] ?? text.split('\n')[0];
     return make(
-      'TLS',
+      ERROR_CODES.tls,
       `TLS handshake with ${where} failed (${reason}). If the server does not use TLS, use redis:// instead of rediss://; for a private CA pass --tls-ca FILE (or --tls-insecure to skip verification).`,
     );
   }
   if (code === 'ETIMEDOUT' || /timed out|timeout/i.test(text))
     return make(
-      'TIMEOUT',
+      ERROR_CODES.timeout,
       `No reply from ${where} within ${options.timeoutMs} ms. ${target.tls ? 'If the server does not use TLS, use redis:// instead of rediss://. ' : 'If the server uses TLS, use rediss://. '}Otherwise check that this is a Redis port, or raise --timeout.`,
     );
   if (code === 'ECONNRESET' || code === 'EPIPE' || /Connection is closed|closed/i.test(text))
     return make(
-      'CLOSED',
+      ERROR_CODES.closed,
       `${where} closed the connection during the handshake (${code || text}). ${target.tls ? 'Check that the server expects TLS.' : 'If the server expects TLS, use rediss://.'}`,
     );
-  return make('CONNECT', `Cannot use ${where}: ${text.replace(/\s+/g, ' ').trim()}.`);
+  return make(ERROR_CODES.connect, `Cannot use ${where}: ${text.replace(/\s+/g, ' ').trim()}.`);
 }

@@ -1,3 +1,4 @@
+import { ERROR_CODES } from '../core/error-codes.js';
 import { CannotRunError } from '../core/errors.js';
 import { mostLikelyCause, runRule, sortResults, summarize } from './evaluate.js';
 import type { Evidence } from './evidence.js';
@@ -18,7 +19,7 @@ export function selectRules(selection: RuleSelection = {}): Rule[] {
   for (const name of [...(selection.only ?? []), ...(selection.skip ?? [])]) {
     if (!known.has(name)) {
       throw new CannotRunError(
-        'ERR_LIFELINE_UNKNOWN_RULE',
+        ERROR_CODES.unknownRule,
         `Unknown rule or category "${name}". Run "lifeline doctor --list-rules" to see them.`,
       );
     }

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { ERROR_CODES } from '../core/error-codes.js';
 import { CannotRunError } from '../core/errors.js';
 import { CLIENTS } from './clients/index.js';
 import { runScenario, type ScenarioMeasurement } from './run-scenario.js';
@@ -37,14 +38,14 @@ export async function runLab(options: LabOptions): Promise<LabReport> {
   const factory = CLIENTS[options.client];
   if (!factory) {
     throw new CannotRunError(
-      'ERR_LIFELINE_LAB_CLIENT',
+      ERROR_CODES.labClient,
       `Unknown client "${options.client}". Choose one of: ${Object.keys(CLIENTS).join(', ')}.`,
     );
   }
   for (const id of options.only ?? []) {
     if (!SCENARIOS.some((s) => s.id === id)) {
       throw new CannotRunError(
-        'ERR_LIFELINE_LAB_SCENARIO',
+        ERROR_CODES.labScenario,
         `Unknown scenario "${id}". Scenarios: ${SCENARIOS.map((s) => s.id).join(', ')}.`,
       );
     }
@@ -83,7 +84,7 @@ async function loadOptions(path: string): Promise<Record<string, unknown>> {
     module = await import(pathToFileURL(resolve(path)).href);
   } catch (error) {
     throw new CannotRunError(
-      'ERR_LIFELINE_LAB_OPTIONS',
+      ERROR_CODES.labOptions,
       `Cannot load client options from ${path}: ${(error as Error).message.split('\n')[0]}`,
     );
   }
@@ -91,7 +92,7 @@ async function loadOptions(path: string): Promise<Record<string, unknown>> {
     typeof module.default === 'function' ? await (module.default as () => unknown)() : module.default;
   if (!value || typeof value !== 'object') {
     throw new CannotRunError(
-      'ERR_LIFELINE_LAB_OPTIONS',
+      ERROR_CODES.labOptions,
       `${path} must export default an options object (or a function returning one).`,
     );
   }

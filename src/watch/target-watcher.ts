@@ -1,4 +1,5 @@
 import { isAbsolute, join } from 'node:path';
+import { ERROR_CODES } from '../core/error-codes.js';
 import { CannotRunError } from '../core/errors.js';
 import { localServerProcess } from '../core/local-server.js';
 import type { LogEvent } from '../core/log/summarize-log.js';
@@ -91,7 +92,7 @@ export class TargetWatcher {
       const denied = notPermitted(error);
       if (denied)
         throw new CannotRunError(
-          'ERR_LIFELINE_NOPERM',
+          ERROR_CODES.noPerm,
           `${this.target.url}: INFO is not permitted for this user (${denied}); watch needs at least +info (and +client|list, +config|get for every detector).`,
         );
       const message = (error as Error).message.replace(/\s+/g, ' ').slice(0, 200);
@@ -104,7 +105,7 @@ export class TargetWatcher {
               ? 'failed: the server closed the connection'
               : `failed: ${message}`;
       throw new CannotRunError(
-        'ERR_LIFELINE_NOT_REDIS',
+        ERROR_CODES.notRedis,
         `${this.target.url}: INFO ${reason}. A Redis server answers it at once: check that this is a Redis port and that the server is healthy (or raise --timeout).`,
       );
     }

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { ERROR_CODES } from '../core/error-codes.js';
 import { CannotRunError } from '../core/errors.js';
 import { parseRedisUrl } from '../core/redis-url.js';
 import { docsPath } from '../docs-path.js';
@@ -36,10 +37,10 @@ export class Watcher extends EventEmitter<WatcherEvents> {
     super();
     this.options = resolveWatchOptions(options);
     if (this.options.urls.length === 0)
-      throw new CannotRunError('ERR_LIFELINE_NO_TARGET', 'Give at least one redis:// URL to watch.');
+      throw new CannotRunError(ERROR_CODES.noTarget, 'Give at least one redis:// URL to watch.');
     if (this.options.logPath && this.options.urls.length > 1)
       throw new CannotRunError(
-        'ERR_LIFELINE_LOG',
+        ERROR_CODES.log,
         '--log names one server log, so it can be used with one URL only (local servers of several URLs are found from CONFIG GET logfile).',
       );
     this.grouper = new AlertGrouper({ windowMs: this.options.groupWindowMs });
@@ -48,7 +49,7 @@ export class Watcher extends EventEmitter<WatcherEvents> {
       const target = parseRedisUrl(url);
       const key = `${target.host}:${target.port}/${target.db}`;
       if (seen.has(key))
-        throw new CannotRunError('ERR_LIFELINE_BAD_URL', `${target.url} is given twice; watch it once.`);
+        throw new CannotRunError(ERROR_CODES.badUrl, `${target.url} is given twice; watch it once.`);
       seen.add(key);
       return new TargetWatcher(target, this.options, {
         sample: (sample) => this.deliver('sample', sample),

@@ -79,11 +79,16 @@ describe('lifeline(client): an outage of any length is told twice — at once, t
         await waitFor(`${label(h)}: lifeline:reconnect`, () => h.reconnects[0], 15_000);
         expect(h.disconnects, label(h)).toHaveLength(1);
         const [disconnect] = h.disconnects;
-        // Heard while the server was still down, with what the client could tell by itself.
+        // Heard while the server was still down, with what the client could tell by itself: normally
+        // the refused reconnect (server-restart); on a loaded machine the 500 ms mark can come first.
         expect(disconnect?.heardAt ?? 0, label(h)).toBeLessThan(droppedAt + 1500);
-        expect(disconnect, label(h)).toMatchObject({ cause: 'server-restart', confirmed: false });
+        expect(disconnect, label(h)).toMatchObject({ confirmed: false });
         expect(h.reconnects, label(h)).toHaveLength(1);
-        expect(h.reconnects[0], label(h)).toMatchObject({ cause: 'server-restart', confidence: 'high' });
+        expect(h.reconnects[0], label(h)).toMatchObject({
+          cause: 'server-restart',
+          confidence: 'high',
+          provisionalCause: disconnect?.cause,
+        });
         expect(h.reconnects[0]?.downMs ?? 0, label(h)).toBeGreaterThanOrEqual(downMs);
         if (h.role === 'subscriber') {
           expect(h.gaps, label(h)).toEqual([

@@ -65,10 +65,9 @@ describe('lifeline(client) under a seeded chaos schedule', () => {
     }, async () => {
       const report: ChaosReport = await runChaos({ seed, durationMs: DURATION_MS, library, wrapped: true });
       expect(chaosViolations(report, 100), JSON.stringify(report.faults)).toEqual([]);
-      // The run did real work through real faults: thousands of commands, some lost with their
-      // connection (each said so), gaps reported for the outages.
+      // The run did real work through real faults: thousands of commands, gaps reported for the
+      // outages. (A failure is fine when it did not run, or said it may have: failedButRan above.)
       expect(report.commands.succeeded).toBeGreaterThan(1000);
-      expect(report.commands.failed).toBe(report.commands.mayHaveRun);
       expect(report.messages.gaps).toBeGreaterThan(0);
     });
   }

@@ -1,5 +1,6 @@
 import { open } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
+import { ERROR_CODES } from '../../core/error-codes.js';
 import { CannotRunError } from '../../core/errors.js';
 import { localServerProcess } from '../../core/local-server.js';
 import { summarizeLog } from '../../core/log/summarize-log.js';
@@ -22,7 +23,7 @@ export async function collectServerLog(
       return ok(await readLog(ctx.logPath, ctx.logMaxBytes, 'option'));
     } catch (error) {
       throw new CannotRunError(
-        'ERR_LIFELINE_LOG',
+        ERROR_CODES.log,
         `Cannot use the log file ${ctx.logPath}: ${describe(error)}.`,
       );
     }

@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { ERROR_CODES } from '../../core/error-codes.js';
 import { ProxyError } from './errors.js';
 
 export interface Address {
@@ -12,12 +13,12 @@ export function parseLoopbackAddress(text: string, what: 'listen' | 'upstream'):
   const host = match?.[1] ?? match?.[2];
   const port = Number(match?.[3]);
   if (!host || !Number.isInteger(port) || port < 0 || port > 65535 || (what === 'upstream' && port === 0)) {
-    throw new ProxyError('ERR_LIFELINE_PROXY_ADDRESS', `${what} address "${text}" is not host:port`, 400);
+    throw new ProxyError(ERROR_CODES.proxyAddress, `${what} address "${text}" is not host:port`, 400);
   }
   const loopback = host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
   if (!loopback) {
     throw new ProxyError(
-      'ERR_LIFELINE_PROXY_ADDRESS',
+      ERROR_CODES.proxyAddress,
       `${what} address "${text}" is not a loopback address; the lab proxy only works on this machine (127.0.0.1, ::1, localhost)`,
       400,
     );

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
+import { ERROR_CODES } from '../../core/error-codes.js';
 import { LifelineError } from '../../core/errors.js';
 import { TOOL_VERSION } from '../../version.js';
 import { TOXICS } from '../toxics/index.js';
@@ -65,13 +66,13 @@ export async function startControlApi(options: ControlApiOptions = {}): Promise<
   const port = options.port ?? DEFAULT_CONTROL_PORT;
   if (!isLoopbackHost(host)) {
     throw new LifelineError(
-      'ERR_LIFELINE_CONTROL_ADDRESS',
+      ERROR_CODES.controlAddress,
       `control API host "${host}" is not a loopback address; it only listens on this machine (127.0.0.1, ::1, localhost)`,
     );
   }
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new LifelineError(
-      'ERR_LIFELINE_CONTROL_ADDRESS',
+      ERROR_CODES.controlAddress,
       `control API port ${port} is not a port number (0-65535)`,
     );
   }
@@ -87,7 +88,7 @@ export async function startControlApi(options: ControlApiOptions = {}): Promise<
     const onError = (error: NodeJS.ErrnoException) => {
       reject(
         new LifelineError(
-          'ERR_LIFELINE_CONTROL_LISTEN',
+          ERROR_CODES.controlListen,
           error.code === 'EADDRINUSE'
             ? `cannot listen on ${formatHostPort(bindHost, port)}: the port is in use (is Toxiproxy or another lifeline proxy running? try --port 0)`
             : `cannot listen on ${formatHostPort(bindHost, port)}: ${error.code ?? error.message}`,
@@ -200,7 +201,7 @@ const ROUTES: [string[], Record<string, Handler>][] = [
     {
       GET: async () => {
         throw new ProxyError(
-          'ERR_LIFELINE_NOT_IMPLEMENTED',
+          ERROR_CODES.notImplemented,
           'metrics are not implemented by the lifeline proxy (see docs/proxy.md)',
           404,
         );
@@ -237,7 +238,7 @@ const ROUTES: [string[], Record<string, Handler>][] = [
         const found = registry.get(proxy as string).toxics.find((t) => t.name === toxic);
         if (!found) {
           throw new ProxyError(
-            'ERR_LIFELINE_TOXIC_NOT_FOUND',
+            ERROR_CODES.toxicNotFound,
             `toxic not found: "${toxic}" on proxy "${proxy}"`,
             404,
           );
@@ -288,7 +289,7 @@ async function updateToxic({
 function toxicFields(body: unknown): NewToxic {
   const input = asObject(body);
   if (input.type === undefined || input.type === '') {
-    throw new ProxyError('ERR_LIFELINE_MISSING_FIELD', 'missing required field: type', 400);
+    throw new ProxyError(ERROR_CODES.missingField, 'missing required field: type', 400);
   }
   if (typeof input.type !== 'string') throw badBody('type must be a string');
   if (input.name !== undefined && typeof input.name !== 'string') throw badBody('name must be a string');
@@ -318,7 +319,7 @@ function asObject(value: unknown, what = 'expected a JSON object'): Record<strin
 }
 
 const badBody = (detail: string) =>
-  new ProxyError('ERR_LIFELINE_BAD_REQUEST', `bad request body: ${detail}`, 400);
+  new ProxyError(ERROR_CODES.badRequest, `bad request body: ${detail}`, 400);
 
 function match(pattern: string[], segments: string[]): string[] | undefined {
   if (pattern.length !== segments.length) return undefined;
@@ -339,11 +340,11 @@ async function handle(
 ): Promise<void> {
   // Toxiproxy refuses browsers, so a web page cannot drive the API; the Host check also stops DNS rebinding.
   if (request.headers['user-agent']?.startsWith('Mozilla/')) {
-    throw new ProxyError('ERR_LIFELINE_FORBIDDEN', 'User agent not allowed', 403);
+    throw new ProxyError(ERROR_CODES.forbidden, 'User agent not allowed', 403);
   }
   const hostHeader = request.headers.host;
   if (hostHeader && !isLoopbackHost(hostHeader.replace(/:\d+$/, ''))) {
-    throw new ProxyError('ERR_LIFELINE_FORBIDDEN', `Host "${hostHeader}" not allowed: loopback only`, 403);
+    throw new ProxyError(ERROR_CODES.forbidden, `Host "${hostHeader}" not allowed: loopback only`, 403);
   }
   const path = (request.url ?? '/').split('?')[0] as string;
   let segments: string[];
@@ -352,7 +353,7 @@ async function handle(
   } catch {
     // Toxiproxy (Go's HTTP server) answers 400 for a path it cannot decode, before any route.
     throw new ProxyError(
-      'ERR_LIFELINE_BAD_REQUEST',
+      ERROR_CODES.badRequest,
       `malformed path "${path}": a bad %-escape; encode names with encodeURIComponent`,
       400,
     );
@@ -364,13 +365,13 @@ async function handle(
     const handler = methods[method];
     if (!handler) {
       response.setHeader('Allow', Object.keys(methods).join(', '));
-      throw new ProxyError('ERR_LIFELINE_METHOD', `method ${request.method} not allowed on ${path}`, 405);
+      throw new ProxyError(ERROR_CODES.method, `method ${request.method} not allowed on ${path}`, 405);
     }
     send(response, await handler({ registry, params, body: () => readJson(request) }));
     return;
   }
   request.resume();
-  throw new ProxyError('ERR_LIFELINE_NOT_FOUND', `no endpoint ${path} (see docs/proxy.md)`, 404);
+  throw new ProxyError(ERROR_CODES.notFound, `no endpoint ${path} (see docs/proxy.md)`, 404);
 }
 
 async function readJson(request: IncomingMessage): Promise<unknown> {
@@ -379,7 +380,7 @@ async function readJson(request: IncomingMessage): Promise<unknown> {
   for await (const part of request as AsyncIterable<Buffer>) {
     size += part.length;
     if (size > MAX_BODY_BYTES) {
-      throw new ProxyError('ERR_LIFELINE_BAD_REQUEST', 'bad request body: larger than 1 MiB', 413);
+      throw new ProxyError(ERROR_CODES.badRequest, 'bad request body: larger than 1 MiB', 413);
     }
     parts.push(part);
   }
@@ -409,7 +410,7 @@ function send(response: ServerResponse, reply: Reply): void {
 /** Toxiproxy's error body, {"error": message, "status": code}, plus our stable `code`. */
 function sendError(response: ServerResponse, error: unknown): void {
   const status = error instanceof ProxyError ? error.status : 500;
-  const code = error instanceof LifelineError ? error.code : 'ERR_LIFELINE_INTERNAL';
+  const code = error instanceof LifelineError ? error.code : ERROR_CODES.internal;
   const message = error instanceof Error ? error.message : String(error);
   if (response.headersSent) {
     response.destroy();

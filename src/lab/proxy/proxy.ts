@@ -1,4 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
+import { ERROR_CODES } from '../../core/error-codes.js';
 import type { ToxicDefinition } from '../toxics/define-toxic.js';
 import { toxicByType } from '../toxics/index.js';
 import type { ActiveToxic, ToxicSpec } from './active-toxic.js';
@@ -84,7 +85,7 @@ export class FaultProxy {
       server.once('error', (error: NodeJS.ErrnoException) =>
         reject(
           new ProxyError(
-            'ERR_LIFELINE_PROXY_LISTEN',
+            ERROR_CODES.proxyListen,
             `cannot listen on ${this.listen}: ${error.code ?? error.message}`,
             409,
           ),
@@ -141,11 +142,11 @@ export class FaultProxy {
   addToxic(input: NewToxic): ToxicSpec {
     const definition = toxicByType(input.type);
     if (!definition)
-      throw new ProxyError('ERR_LIFELINE_TOXIC_TYPE', `toxic type "${input.type}" does not exist`, 400);
+      throw new ProxyError(ERROR_CODES.toxicType, `toxic type "${input.type}" does not exist`, 400);
     const stream = input.stream ?? 'downstream';
     if (stream !== 'upstream' && stream !== 'downstream') {
       throw new ProxyError(
-        'ERR_LIFELINE_TOXIC_STREAM',
+        ERROR_CODES.toxicStream,
         `stream must be "upstream" or "downstream", not "${stream}"`,
         400,
       );
@@ -153,7 +154,7 @@ export class FaultProxy {
     const name = input.name ?? `${input.type}_${stream}`;
     if (this.toxicList.some((t) => t.name === name)) {
       throw new ProxyError(
-        'ERR_LIFELINE_TOXIC_EXISTS',
+        ERROR_CODES.toxicExists,
         `toxic "${name}" already exists on proxy "${this.name}"`,
         409,
       );
@@ -202,7 +203,7 @@ export class FaultProxy {
     const toxic = this.toxicList.find((t) => t.name === name);
     if (!toxic)
       throw new ProxyError(
-        'ERR_LIFELINE_TOXIC_NOT_FOUND',
+        ERROR_CODES.toxicNotFound,
         `toxic "${name}" not found on proxy "${this.name}"`,
         404,
       );
@@ -230,7 +231,7 @@ export class FaultProxy {
 function checkToxicity(value: number): number {
   if (typeof value !== 'number' || Number.isNaN(value) || value < 0 || value > 1) {
     throw new ProxyError(
-      'ERR_LIFELINE_TOXIC_TOXICITY',
+      ERROR_CODES.toxicToxicity,
       `toxicity must be a number from 0 to 1, not ${value}`,
       400,
     );
@@ -244,7 +245,7 @@ function withDefaults(definition: ToxicDefinition, given: Record<string, unknown
     const value = given[key] ?? spec.default;
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
       throw new ProxyError(
-        'ERR_LIFELINE_TOXIC_ATTRIBUTE',
+        ERROR_CODES.toxicAttribute,
         `attribute "${key}" of ${definition.type} must be a non-negative number (${spec.doc})`,
         400,
       );
@@ -255,7 +256,7 @@ function withDefaults(definition: ToxicDefinition, given: Record<string, unknown
     if (!(key in definition.attributes)) {
       const known = Object.keys(definition.attributes).join(', ') || 'none';
       throw new ProxyError(
-        'ERR_LIFELINE_TOXIC_ATTRIBUTE',
+        ERROR_CODES.toxicAttribute,
         `${definition.type} has no attribute "${key}" (it has: ${known})`,
         400,
       );

@@ -1,3 +1,4 @@
+import { ERROR_CODES } from '../../core/error-codes.js';
 import type { ToxicSpec } from './active-toxic.js';
 import { ProxyError } from './errors.js';
 import { FaultProxy, type NewToxic } from './proxy.js';
@@ -34,7 +35,7 @@ export class ProxyRegistry {
 
   get(name: string): FaultProxy {
     const proxy = this.proxies.get(name);
-    if (!proxy) throw new ProxyError('ERR_LIFELINE_PROXY_NOT_FOUND', `proxy not found: "${name}"`, 404);
+    if (!proxy) throw new ProxyError(ERROR_CODES.proxyNotFound, `proxy not found: "${name}"`, 404);
     return proxy;
   }
 
@@ -43,7 +44,7 @@ export class ProxyRegistry {
     return this.exclusive(async () => {
       const proxy = newProxy(fields);
       if (this.proxies.has(proxy.name)) {
-        throw new ProxyError('ERR_LIFELINE_PROXY_EXISTS', `proxy already exists: "${proxy.name}"`, 409);
+        throw new ProxyError(ERROR_CODES.proxyExists, `proxy already exists: "${proxy.name}"`, 409);
       }
       await proxy.start();
       this.proxies.set(proxy.name, proxy);
@@ -65,7 +66,7 @@ export class ProxyRegistry {
         const proxy = newProxy(fields, ` at proxy ${i + 1}`);
         if (names.has(proxy.name)) {
           throw new ProxyError(
-            'ERR_LIFELINE_PROXY_DUPLICATE',
+            ERROR_CODES.proxyDuplicate,
             `duplicate proxy name "${proxy.name}" at proxy ${i + 1}`,
             400,
           );
@@ -152,7 +153,7 @@ export class ProxyRegistry {
 
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.tail.then(() => {
-      if (this.closed) throw new ProxyError('ERR_LIFELINE_PROXY_CLOSED', 'the proxy registry is closed', 503);
+      if (this.closed) throw new ProxyError(ERROR_CODES.proxyClosed, 'the proxy registry is closed', 503);
       return fn();
     });
     this.tail = run.catch(() => undefined);
@@ -162,29 +163,21 @@ export class ProxyRegistry {
 
 function newProxy(fields: ProxyFields, where = ''): FaultProxy {
   if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) {
-    throw new ProxyError(
-      'ERR_LIFELINE_BAD_REQUEST',
-      `bad request body: expected a proxy object${where}`,
-      400,
-    );
+    throw new ProxyError(ERROR_CODES.badRequest, `bad request body: expected a proxy object${where}`, 400);
   }
   for (const key of ['name', 'upstream'] as const) {
     if (fields[key] === undefined || fields[key] === '') {
-      throw new ProxyError('ERR_LIFELINE_MISSING_FIELD', `missing required field: ${key}${where}`, 400);
+      throw new ProxyError(ERROR_CODES.missingField, `missing required field: ${key}${where}`, 400);
     }
   }
   for (const key of ['name', 'listen', 'upstream'] as const) {
     if (fields[key] !== undefined && typeof fields[key] !== 'string') {
-      throw new ProxyError(
-        'ERR_LIFELINE_BAD_REQUEST',
-        `bad request body: ${key} must be a string${where}`,
-        400,
-      );
+      throw new ProxyError(ERROR_CODES.badRequest, `bad request body: ${key} must be a string${where}`, 400);
     }
   }
   if (fields.enabled !== undefined && typeof fields.enabled !== 'boolean') {
     throw new ProxyError(
-      'ERR_LIFELINE_BAD_REQUEST',
+      ERROR_CODES.badRequest,
       `bad request body: enabled must be true or false${where}`,
       400,
     );

@@ -1,5 +1,6 @@
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { ERROR_CODES } from '../../core/error-codes.js';
 import { LifelineError } from '../../core/errors.js';
 
 export const INSTALL_HINT =
@@ -22,7 +23,7 @@ export function findRedisServer(env: NodeJS.ProcessEnv = process.env): string {
     }
   }
   throw new LifelineError(
-    'ERR_LIFELINE_NO_REDIS_SERVER',
+    ERROR_CODES.noRedisServer,
     env.REDIS_SERVER_BIN
       ? `REDIS_SERVER_BIN=${env.REDIS_SERVER_BIN} is not an executable file. ${INSTALL_HINT}`
       : `redis-server was not found on PATH. ${INSTALL_HINT}`,

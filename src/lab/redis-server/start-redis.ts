@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ERROR_CODES } from '../../core/error-codes.js';
 import { LifelineError } from '../../core/errors.js';
 import { findRedisServer } from './find-binary.js';
 import { freePort } from './free-port.js';
@@ -86,7 +87,7 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
       await kill(proc, 'SIGKILL');
       const log = await readFile(logPath, 'utf8').catch(() => '');
       const error = new LifelineError(
-        'ERR_LIFELINE_REDIS_START',
+        ERROR_CODES.redisStart,
         `redis-server on port ${port} did not become ready: ${(stderr + log).trim().split('\n').slice(-5).join(' | ')}`,
       );
       throw Object.assign(error, {

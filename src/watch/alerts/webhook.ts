@@ -1,4 +1,5 @@
 import { fullJitterDelay } from '../../client/backoff.js';
+import { ERROR_CODES } from '../../core/error-codes.js';
 import { CannotRunError } from '../../core/errors.js';
 import { redactText } from '../../core/redact.js';
 import { TOOL_VERSION } from '../../version.js';
@@ -306,7 +307,7 @@ export class WebhookSink {
 }
 
 function badWebhook(message: string): CannotRunError {
-  return new CannotRunError('ERR_LIFELINE_BAD_WEBHOOK', message);
+  return new CannotRunError(ERROR_CODES.badWebhook, message);
 }
 
 function parseRetryAfter(value: string | null): number | undefined {

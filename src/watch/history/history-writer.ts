@@ -1,5 +1,6 @@
 import { appendFileSync, mkdirSync, readdirSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
+import { ERROR_CODES } from '../../core/error-codes.js';
 import { CannotRunError } from '../../core/errors.js';
 import type { HistoryRecord } from '../types.js';
 
@@ -55,7 +56,7 @@ export class HistoryWriter {
       mkdirSync(this.dir, { recursive: true });
     } catch (error) {
       throw new CannotRunError(
-        'ERR_LIFELINE_HISTORY',
+        ERROR_CODES.history,
         `Cannot create the history directory ${this.dir}: ${(error as Error).message}.`,
         { cause: error },
       );

@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ERROR_CODES } from '../../core/error-codes.js';
 import { CannotRunError } from '../../core/errors.js';
 import type { Confidence, Fix, Severity } from '../../doctor/report/types.js';
 import { type CounterBaseline, sampleDeltas } from '../report/timeline.js';
@@ -92,7 +93,7 @@ export interface ReadHistoryOptions {
 }
 
 const fail = (message: string, cause?: unknown) =>
-  new CannotRunError('ERR_LIFELINE_HISTORY', message, cause === undefined ? undefined : { cause });
+  new CannotRunError(ERROR_CODES.history, message, cause === undefined ? undefined : { cause });
 
 /**
  * Reads a history file, or every history file of a directory in time order, streaming: memory stays

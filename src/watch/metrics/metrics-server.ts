@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
+import { ERROR_CODES } from '../../core/error-codes.js';
 import { CannotRunError } from '../../core/errors.js';
 
 export interface MetricsServerOptions {
@@ -33,7 +34,7 @@ export async function startMetricsServer({
 }: MetricsServerOptions): Promise<MetricsServer> {
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
     throw new CannotRunError(
-      'ERR_LIFELINE_METRICS_PORT',
+      ERROR_CODES.metricsPort,
       `The metrics port must be an integer from 0 to 65535, not ${String(port)}.`,
     );
   }
@@ -129,7 +130,7 @@ function listenError(error: NodeJS.ErrnoException, host: string, port: number): 
         : error.code === 'EADDRNOTAVAIL'
           ? `Cannot serve metrics on ${where}: no interface has that address, so choose a local address.`
           : `Cannot serve metrics on ${where}: ${oneLine(error)}.`;
-  return new CannotRunError('ERR_LIFELINE_METRICS_PORT', message, { cause: error });
+  return new CannotRunError(ERROR_CODES.metricsPort, message, { cause: error });
 }
 
 function oneLine(error: unknown): string {
