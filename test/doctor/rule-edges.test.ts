@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { summarizeLog } from '../../src/core/log/summarize-log.js';
 import { diagnose } from '../../src/doctor/diagnose.js';
 import { type Evidence, ok } from '../../src/doctor/evidence.js';
 import { fixtureEvidence } from '../support/fixture-evidence.js';
@@ -135,5 +136,71 @@ describe('rule edge cases', () => {
     const report = diagnose(broken);
     expect(report.results.some((r) => r.status === 'crashed' && r.reason === 'boom')).toBe(true);
     expect(report.results.some((r) => r.status === 'pass')).toBe(true);
+  });
+
+  it('replication-link-drops: timeouts and lost links in the log are a warning, a link down now is critical', () => {
+    const base = fixtureEvidence('redis-7.2.6', 'healthy');
+    expect(result(base, 'replication-link-drops')?.status).toBe('pass');
+    // A replica's log lines as Redis writes them (replication.c).
+    const lines = [
+      '27444:S 22 Nov 2026 03:10:00.001 # MASTER timeout: no data nor PING received...',
+      '27444:S 22 Nov 2026 03:10:00.002 # Connection with master lost.',
+      '27444:S 22 Nov 2026 03:12:00.000 # Timeout connecting to the MASTER...',
+    ].join('\n');
+    const withLog: Evidence = {
+      ...base,
+      log: ok({
+        ...summarizeLog(lines),
+        path: 'server.log',
+        fileBytes: lines.length,
+        bytesRead: lines.length,
+        tailOnly: false,
+        source: 'option',
+      }),
+    };
+    const logged = result(withLog, 'replication-link-drops');
+    expect(logged).toMatchObject({
+      status: 'finding',
+      severity: 'warning',
+      evidence: { logTimeouts: 2, logLinkLost: 1, master_link_status: null },
+    });
+    expect(logged?.fix.map((f) => f.command).join('\n')).toMatch(/repl-timeout 120/);
+    const down = withInfo(base, {
+      role: 'slave',
+      master_link_status: 'down',
+      master_link_down_since_seconds: '42',
+    });
+    const linkDown = result(down, 'replication-link-drops');
+    expect(linkDown).toMatchObject({ status: 'finding', severity: 'critical' });
+    expect(linkDown?.message).toMatch(/link to its master is down \(for 42 s\)/);
+    expect(
+      result(withInfo(down, { master_link_down_since_seconds: '-1' }), 'replication-link-drops')?.message,
+    ).toMatch(/never came up/);
+  });
+
+  it('somaxconn-below-backlog: the kernel accept queue smaller than tcp-backlog, only when the host is known', () => {
+    const base = fixtureEvidence('redis-7.0.15', 'healthy');
+    const host = (somaxconn: number): Evidence => ({
+      ...base,
+      host: ok({
+        processComm: 'redis-server',
+        overcommitMemory: 1,
+        transparentHugePages: 'never',
+        somaxconn,
+        openFilesLimit: 65536,
+        totalMemoryBytes: 8 * 1024 ** 3,
+        oomKills: ok([]),
+      }),
+    });
+    // The captures run with the default tcp-backlog 511.
+    const capped = result(host(128), 'somaxconn-below-backlog');
+    expect(capped).toMatchObject({
+      status: 'finding',
+      severity: 'warning',
+      evidence: { 'tcp-backlog': 511, 'net.core.somaxconn': 128 },
+    });
+    expect(capped?.fix[0]?.command).toBe('sysctl net.core.somaxconn=511');
+    expect(result(host(4096), 'somaxconn-below-backlog')?.status).toBe('pass');
+    expect(result(base, 'somaxconn-below-backlog')).toMatchObject({ status: 'skipped' });
   });
 });

@@ -26,6 +26,15 @@ async function stalledSubscriber(port: number, channel: string): Promise<Socket>
   return socket;
 }
 
+/**
+ * Waits for `rounds` more samples (watching() already waited for the first): a fault after that has
+ * a baseline round to be compared with, and an absence is checked over whole rounds, not a guess.
+ */
+async function sampledAgain(w: Watching, rounds = 1): Promise<void> {
+  const seen = w.samples.length;
+  await waitFor(`${rounds} more sample(s)`, () => w.samples.length >= seen + rounds, 5000 * rounds);
+}
+
 /** A client that tries once and never reconnects (to be refused by a full server). */
 function oneShotClient(port: number): Redis {
   const client = new Redis({ port, host: '127.0.0.1', retryStrategy: () => null, maxRetriesPerRequest: 0 });
@@ -54,7 +63,7 @@ describe('lifeline watch on real servers: each incident within two intervals, ri
   it('restart after a clean shutdown: server-restarted, told from the log', async () => {
     const { server } = await serverBehindProxy(defer);
     const w = await watching(defer, server.url);
-    await new Promise((r) => setTimeout(r, 1200));
+    await sampledAgain(w);
     await server.restart('shutdown', { downMs: 200 });
     const back = Date.now();
     const hit = await w.next('server-restarted', back - 5000);
@@ -80,7 +89,8 @@ describe('lifeline watch on real servers: each incident within two intervals, ri
     expect(reportedWithin(w, hit, movedAt)).toBeLessThanOrEqual(TWO_INTERVALS);
     expect(hit.incident.message).toMatch(/another server/);
     expect(hit.incident.evidence).toMatchObject({ previousPid: server.pid, pid: standby.pid });
-    await new Promise((r) => setTimeout(r, 1500));
+    // Nothing else comes in the next two rounds.
+    await sampledAgain(w, 2);
     const causes = w.incidents.map((i) => i.incident.cause);
     expect(causes).not.toContain('server-restarted');
     expect(causes).not.toContain('server-crashed');
@@ -91,7 +101,7 @@ describe('lifeline watch on real servers: each incident within two intervals, ri
   it('crash (kill -9): server-crashed, critical, and the outage as target-unreachable', async () => {
     const { server } = await serverBehindProxy(defer);
     const w = await watching(defer, server.url);
-    await new Promise((r) => setTimeout(r, 1200));
+    await sampledAgain(w);
     const killedAt = Date.now();
     await server.restart('crash', { downMs: 1500 });
     const back = Date.now();
@@ -108,7 +118,7 @@ describe('lifeline watch on real servers: each incident within two intervals, ri
     const { server, admin } = await serverBehindProxy(defer);
     const w = await watching(defer, server.url);
     await admin.ping();
-    await new Promise((r) => setTimeout(r, 1200));
+    await sampledAgain(w);
     // Existing connections stay; every new one is refused.
     await admin.call('CONFIG', 'SET', 'maxclients', '2');
     const refusedAt = Date.now();
@@ -125,7 +135,7 @@ describe('lifeline watch on real servers: each incident within two intervals, ri
     const { server, admin } = await serverBehindProxy(defer);
     await admin.call('ACL', 'SETUSER', 'watcher', 'on', '>watch-pw', '+@all', '-client|list', '-config|get');
     const w = await watching(defer, `redis://watcher:watch-pw@127.0.0.1:${server.port}`);
-    await new Promise((r) => setTimeout(r, 1200));
+    await sampledAgain(w);
     await admin.call('CONFIG', 'SET', 'maxclients', '2');
     const refusedAt = Date.now();
     const refused = oneShotClient(server.port);
@@ -260,7 +270,7 @@ describe('lifeline watch on real servers: each incident within two intervals, ri
   it('CLIENT KILL: client-kills-observed, and the churn of a reconnect storm', async () => {
     const { server, admin } = await serverBehindProxy(defer);
     const w = await watching(defer, server.url, { churnPerSecond: 20 });
-    await new Promise((r) => setTimeout(r, 1200));
+    await sampledAgain(w);
     const killedAt = Date.now();
     await admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
     // 60 short-lived connections in under a second: a storm against a baseline of zero.
