@@ -1,5 +1,5 @@
-import { isIP } from 'node:net';
 import { ERROR_CODES } from '../../core/error-codes.js';
+import { isLoopback } from '../../core/local-server.js';
 import { ProxyError } from './errors.js';
 
 export interface Address {
@@ -15,8 +15,7 @@ export function parseLoopbackAddress(text: string, what: 'listen' | 'upstream'):
   if (!host || !Number.isInteger(port) || port < 0 || port > 65535 || (what === 'upstream' && port === 0)) {
     throw new ProxyError(ERROR_CODES.proxyAddress, `${what} address "${text}" is not host:port`, 400);
   }
-  const loopback = host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
-  if (!loopback) {
+  if (!isLoopback(host)) {
     throw new ProxyError(
       ERROR_CODES.proxyAddress,
       `${what} address "${text}" is not a loopback address; the lab proxy only works on this machine (127.0.0.1, ::1, localhost)`,

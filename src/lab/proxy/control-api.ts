@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { isIP } from 'node:net';
 import { ERROR_CODES } from '../../core/error-codes.js';
 import { LifelineError } from '../../core/errors.js';
+import { isLoopback } from '../../core/local-server.js';
 import { TOOL_VERSION } from '../../version.js';
 import { TOXICS } from '../toxics/index.js';
 import type { ToxicSpec } from './active-toxic.js';
@@ -50,12 +50,6 @@ export const proxyJson = (proxy: FaultProxy): ProxyJson => ({
   toxics: proxy.toxics,
 });
 
-/** 127.0.0.0/8, ::1 and localhost: the control API never listens beyond this machine. */
-export function isLoopbackHost(host: string): boolean {
-  const bare = host.replace(/^\[(.*)\]$/, '$1');
-  return bare === 'localhost' || bare === '::1' || (isIP(bare) === 4 && bare.startsWith('127.'));
-}
-
 /**
  * Starts a Toxiproxy-compatible HTTP control API (GET /proxies, POST /proxies/{proxy}/toxics, …) on a
  * loopback address. Fails with ERR_LIFELINE_CONTROL_ADDRESS for a non-loopback host and
@@ -64,7 +58,7 @@ export function isLoopbackHost(host: string): boolean {
 export async function startControlApi(options: ControlApiOptions = {}): Promise<ControlApi> {
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? DEFAULT_CONTROL_PORT;
-  if (!isLoopbackHost(host)) {
+  if (!isLoopback(host)) {
     throw new LifelineError(
       ERROR_CODES.controlAddress,
       `control API host "${host}" is not a loopback address; it only listens on this machine (127.0.0.1, ::1, localhost)`,
@@ -343,7 +337,7 @@ async function handle(
     throw new ProxyError(ERROR_CODES.forbidden, 'User agent not allowed', 403);
   }
   const hostHeader = request.headers.host;
-  if (hostHeader && !isLoopbackHost(hostHeader.replace(/:\d+$/, ''))) {
+  if (hostHeader && !isLoopback(hostHeader.replace(/:\d+$/, ''))) {
     throw new ProxyError(ERROR_CODES.forbidden, `Host "${hostHeader}" not allowed: loopback only`, 403);
   }
   const path = (request.url ?? '/').split('?')[0] as string;
