@@ -80,16 +80,18 @@ export async function collectEvidence(
         `${where}: ${what} ${reason}. A Redis server answers it at once: check that this is a Redis port and that the server is healthy (or raise --timeout).`,
       );
     };
-    let live: Redis;
+    // Host facts and the log are read on this machine: a connection cut earlier is not theirs to reopen.
+    const needsRedis = what in REPLY_CAPS;
+    let live = session.redis;
     try {
-      live = await session.live();
+      if (needsRedis) live = await session.live();
     } catch (error) {
       return failed(`not run: reconnecting failed (${(error as Error).message})`);
     }
     const full: CollectorContext = { ...rest, redis: live, target };
     const run = () => fn(full);
     const outcome = await bounded(
-      what in REPLY_CAPS ? () => capReply(live, what as CappedCommand, run) : run,
+      needsRedis ? () => capReply(live, what as CappedCommand, run) : run,
       ctx.timeoutMs,
     );
     if (outcome === 'timeout') {

@@ -4,95 +4,64 @@
  * checked on real Redis traffic through the proxy (a throwaway redis-server on a free loopback port).
  * Every wait is bounded; conditions are awaited rather than slept on where the fault allows it.
  */
-import { connect, type Socket } from 'node:net';
 import { type Proxy as ClientProxy, Toxiproxy, ToxiproxyError } from 'toxiproxy-node-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type ControlApi, startControlApi } from '../../src/lab/proxy/control-api.js';
 import { type RedisServer, startRedis } from '../../src/lab/redis-server/start-redis.js';
 import { TOOL_VERSION } from '../../src/version.js';
+import { connectClient, type WatchedSocket, withTimeout } from '../support/echo-server.js';
 import { pingThrough, Wire } from '../support/wire.js';
 
 const CALL_MS = 5_000;
 
 /** A client call, bounded in time (the client's fetch has no timeout of its own). */
-function bounded<T>(promise: Promise<T>, what = 'toxiproxy client call'): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} took over ${CALL_MS} ms`)), CALL_MS);
-  });
-  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
-}
+const bounded = <T>(promise: Promise<T>, what = 'toxiproxy client call'): Promise<T> =>
+  withTimeout(promise, CALL_MS, what);
 
 const portOf = (listen: string) => Number(listen.split(':').pop());
 
-/** A raw RESP connection that records bytes, the FIN, the error and when each came. */
+/**
+ * RESP over a WatchedSocket (test/support/echo-server.ts, which records bytes, the FIN, the error and
+ * when each came): commands out, replies as text. Half-open allowed, so a FIN is seen as it comes.
+ */
 class Resp {
-  data = Buffer.alloc(0);
-  endedAt: number | undefined;
-  errorCode: string | undefined;
-  errorAt: number | undefined;
-  closed = false;
-  private readonly waiters = new Set<() => void>();
+  private constructor(private readonly watched: WatchedSocket) {}
 
-  private constructor(readonly socket: Socket) {
-    socket.on('data', (d: Buffer) => {
-      this.data = Buffer.concat([this.data, d]);
-      this.notify();
-    });
-    socket.on('end', () => {
-      this.endedAt = performance.now();
-      this.notify();
-    });
-    socket.on('error', (e: NodeJS.ErrnoException) => {
-      this.errorCode ??= e.code;
-      this.errorAt ??= performance.now();
-      this.notify();
-    });
-    socket.on('close', () => {
-      this.closed = true;
-      this.notify();
-    });
+  static async open(port: number): Promise<Resp> {
+    return new Resp(await connectClient(port, { allowHalfOpen: true }));
   }
 
-  static open(port: number): Promise<Resp> {
-    return bounded(
-      new Promise((resolve, reject) => {
-        const socket = connect({ host: '127.0.0.1', port, allowHalfOpen: true });
-        socket.once('connect', () => {
-          socket.removeAllListeners('error');
-          resolve(new Resp(socket));
-        });
-        socket.once('error', reject);
-      }),
-      `connect to ${port}`,
-    );
+  get data(): Buffer {
+    return this.watched.received;
   }
-
   get text(): string {
     return this.data.toString('latin1');
   }
+  get endedAt(): number | undefined {
+    return this.watched.endedAt;
+  }
+  get errorCode(): string | undefined {
+    return this.watched.errorCode;
+  }
+  get errorAt(): number | undefined {
+    return this.watched.errorAt;
+  }
+  get closed(): boolean {
+    return this.watched.closedAt !== undefined;
+  }
 
   send(...args: string[]): void {
-    this.socket.write(
+    this.watched.write(
       `*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`,
     );
   }
 
   /** True once `check` holds; false when `ms` passes first. */
   until(check: () => boolean, ms: number): Promise<boolean> {
-    if (check()) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const done = (result: boolean) => {
-        clearTimeout(timer);
-        this.waiters.delete(listener);
-        resolve(result);
-      };
-      const listener = () => {
-        if (check()) done(true);
-      };
-      const timer = setTimeout(() => done(check()), ms);
-      this.waiters.add(listener);
-    });
+    return this.watched.until('a condition', check, ms).then(
+      () => true,
+      () => check(),
+    );
   }
 
   /** Sends PING and waits for +PONG (after what arrived so far): ms taken, or undefined when none came. */
@@ -105,11 +74,7 @@ class Resp {
   }
 
   close(): void {
-    this.socket.destroy();
-  }
-
-  private notify(): void {
-    for (const waiter of [...this.waiters]) waiter();
+    this.watched.socket.destroy();
   }
 }
 
