@@ -264,7 +264,7 @@ await life.run(async () => {
     ],
   });
   for (const i of w.incidents.slice(0, 10)) {
-    process.stdout.write(`NOTE: incident: ${i.cause} (${i.severity}): ${i.message}\n`);
+    process.stdout.write(`NOTE: incident: ${i.kind} (${i.severity}): ${i.message}\n`);
   }
   for (const line of w.stderrLines.slice(0, 10)) process.stdout.write(`NOTE: watch said: ${line}\n`);
   if (w.cpuWholeRunPct !== null && w.cpuWholeRunPct >= REFERENCE_CPU_PCT)

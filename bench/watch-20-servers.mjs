@@ -234,7 +234,7 @@ await life.run(async () => {
   });
   for (const i of w.incidents.slice(0, 10)) {
     process.stdout.write(
-      `NOTE: incident on a healthy server: ${i.cause} (${i.severity}) ${i.target}: ${i.message}\n`,
+      `NOTE: incident on a healthy server: ${i.kind} (${i.severity}) ${i.target}: ${i.message}\n`,
     );
   }
   for (const line of w.stderrLines.slice(0, 10)) process.stdout.write(`NOTE: watch said: ${line}\n`);

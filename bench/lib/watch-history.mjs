@@ -102,8 +102,9 @@ export function parseIncidentLines(stdout) {
   return { incidents, other };
 }
 
-/** Incidents in short: cause, severity, target and message, for the report. */
+/** Incidents in short: kind, cause, severity, target and message, for the report. */
 export const briefIncident = (i) => ({
+  kind: i.kind,
   cause: i.cause,
   severity: i.severity,
   target: i.target,

@@ -1,30 +1,20 @@
-import { type Command, InvalidArgumentError, Option } from 'commander';
+import type { Command } from 'commander';
 import { DEFAULT_URL } from '../core/redis-url.js';
-import { parseDuration } from '../core/units.js';
 import { renderJson } from '../doctor/report/render-json.js';
 import { renderMarkdown } from '../doctor/report/render-markdown.js';
 import { renderText } from '../doctor/report/render-text.js';
-import type { Report, Severity } from '../doctor/report/types.js';
+import type { Report } from '../doctor/report/types.js';
 import { RULES } from '../doctor/rules/index.js';
 import { DOCTOR_DEFAULTS, runDoctor } from '../doctor/run.js';
-import { EXIT } from './exit-codes.js';
-
-const seconds = (value: string): number => {
-  const ms = parseDuration(value, 's');
-  if (ms === undefined || ms <= 0)
-    throw new InvalidArgumentError('expected a duration such as 350, 350s or 5m');
-  return ms / 1000;
-};
-const millis = (value: string): number => {
-  const ms = parseDuration(value, 'ms');
-  if (ms === undefined || ms <= 0)
-    throw new InvalidArgumentError('expected a duration such as 5000, 5000ms or 5s');
-  return ms;
-};
-const list = (value: string, previous: string[] = []): string[] => [
-  ...previous,
-  ...value.split(',').filter(Boolean),
-];
+import { EXIT, reachesFailOn } from './exit-codes.js';
+import {
+  commaList,
+  type FailOn,
+  failOnOption,
+  formatOption,
+  milliseconds,
+  seconds,
+} from './option-parsers.js';
 
 export function registerDoctor(program: Command, io: { out: (s: string) => void; isTty: boolean }): void {
   program
@@ -32,21 +22,15 @@ export function registerDoctor(program: Command, io: { out: (s: string) => void;
     .description('Find out why Redis drops connections: one read-only look, most likely cause first')
     .argument('[url]', `redis:// or rediss:// URL (default: $REDIS_URL or ${DEFAULT_URL})`)
     .option('--json', 'print the report as JSON (schemaVersion 1)')
-    .addOption(
-      new Option('--format <format>', 'output format').choices(['text', 'json', 'markdown']).default('text'),
-    )
+    .addOption(formatOption(['text', 'json', 'markdown']))
     .option('--log <path>', 'server log file to read (default: found via CONFIG GET logfile when local)')
-    .option('--only <ids>', 'run only these rules or categories (comma-separated)', list)
-    .option('--skip <ids>', 'skip these rules or categories (comma-separated)', list)
-    .addOption(
-      new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity')
-        .choices(['critical', 'warning', 'info', 'none'])
-        .default('warning'),
-    )
+    .option('--only <ids>', 'run only these rules or categories (comma-separated)', commaList)
+    .option('--skip <ids>', 'skip these rules or categories (comma-separated)', commaList)
+    .addOption(failOnOption('exit 1 when a finding is at or above this severity'))
     .option(
       '--timeout <duration>',
       'bound for connecting and for each step',
-      millis,
+      milliseconds,
       DOCTOR_DEFAULTS.timeoutMs,
     )
     .option('--client-idle-timeout <duration>', "your connection pool's idle timeout (e.g. 30s)", seconds)
@@ -99,11 +83,8 @@ export function registerDoctor(program: Command, io: { out: (s: string) => void;
     });
 }
 
-export function exitCodeFor(report: Report, failOn: Severity | 'none'): number {
+export function exitCodeFor(report: Report, failOn: FailOn): number {
   if (report.summary.crashed > 0) return EXIT.findings;
-  if (failOn === 'none') return EXIT.ok;
-  const order: Severity[] = ['info', 'warning', 'critical'];
-  const at = order.indexOf(failOn);
-  const hit = report.results.some((r) => r.status === 'finding' && order.indexOf(r.severity ?? 'info') >= at);
-  return hit ? EXIT.findings : EXIT.ok;
+  const findings = report.results.filter((r) => r.status === 'finding').map((r) => r.severity ?? 'info');
+  return reachesFailOn(findings, failOn) ? EXIT.findings : EXIT.ok;
 }

@@ -1,14 +1,10 @@
-import { type Command, Option } from 'commander';
+import type { Command } from 'commander';
 import { renderLabMarkdown } from '../lab/report/render-lab-markdown.js';
 import { renderLabText } from '../lab/report/render-lab-text.js';
 import { runLab } from '../lab/run-lab.js';
 import { SCENARIOS } from '../lab/scenarios/index.js';
 import { EXIT } from './exit-codes.js';
-
-const list = (value: string, previous: string[] = []): string[] => [
-  ...previous,
-  ...value.split(',').filter(Boolean),
-];
+import { commaList, formatOption } from './option-parsers.js';
 
 export function registerLab(
   program: Command,
@@ -21,11 +17,9 @@ export function registerLab(
     )
     .option('--client <name>', 'ioredis or node-redis', 'ioredis')
     .option('--options <module>', "a module whose default export is the client's options")
-    .option('--only <ids>', 'run only these scenarios (comma-separated)', list)
+    .option('--only <ids>', 'run only these scenarios (comma-separated)', commaList)
     .option('--json', 'print the results as JSON')
-    .addOption(
-      new Option('--format <format>', 'output format').choices(['text', 'json', 'markdown']).default('text'),
-    )
+    .addOption(formatOption(['text', 'json', 'markdown']))
     .option('--list', 'list the scenarios and exit')
     .action(async (opts) => {
       if (opts.list) {

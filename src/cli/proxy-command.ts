@@ -1,35 +1,17 @@
 import { readFile } from 'node:fs/promises';
-import { type Command, InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
 import { ERROR_CODES } from '../core/error-codes.js';
 import { CannotRunError, LifelineError } from '../core/errors.js';
 import { type ControlApi, DEFAULT_CONTROL_PORT, startControlApi } from '../lab/proxy/control-api.js';
 import type { FaultProxy } from '../lab/proxy/proxy.js';
 import type { ProxyFields } from '../lab/proxy/registry.js';
+import { port, proxySpec } from './option-parsers.js';
 
 export interface ProxyCommandOptions {
   host: string;
   port: number;
   proxy: ProxyFields[];
   config?: string;
-}
-
-const port = (value: string): number => {
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || n > 65535)
-    throw new InvalidArgumentError('expected a port number from 0 to 65535');
-  return n;
-};
-
-/** "name=LISTEN=UPSTREAM", e.g. redis=127.0.0.1:26379=127.0.0.1:6379 (an empty LISTEN picks a free port). */
-export function parseProxySpec(value: string, previous: ProxyFields[] = []): ProxyFields[] {
-  const parts = value.split('=');
-  const [name, listen, upstream] = parts;
-  if (parts.length !== 3 || !name || !upstream) {
-    throw new InvalidArgumentError(
-      'expected name=LISTEN=UPSTREAM, e.g. redis=127.0.0.1:26379=127.0.0.1:6379 (empty LISTEN: a free port)',
-    );
-  }
-  return [...previous, { name, listen: listen || '127.0.0.1:0', upstream }];
 }
 
 export function registerProxy(program: Command, io: { out: (s: string) => void }): void {
@@ -41,7 +23,7 @@ export function registerProxy(program: Command, io: { out: (s: string) => void }
     .option(
       '--proxy <name=LISTEN=UPSTREAM>',
       'create a proxy at start (repeatable), e.g. redis=127.0.0.1:26379=127.0.0.1:6379',
-      parseProxySpec,
+      proxySpec,
       [],
     )
     .option('--config <file>', "create proxies from a JSON file in Toxiproxy's /populate format")

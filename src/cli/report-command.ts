@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import { type Command, Option } from 'commander';
+import type { Command } from 'commander';
 import { ERROR_CODES } from '../core/error-codes.js';
 import { CannotRunError } from '../core/errors.js';
 import { TOOL_VERSION } from '../version.js';
@@ -8,15 +8,14 @@ import { renderReportHtml } from '../watch/report/render-report-html.js';
 import { renderReportMarkdown } from '../watch/report/render-report-markdown.js';
 import { renderReportText } from '../watch/report/render-report-text.js';
 import { buildTimeline } from '../watch/report/timeline.js';
+import { formatOption } from './option-parsers.js';
 
 export function registerReport(program: Command, io: { out: (s: string) => void; isTty: boolean }): void {
   program
     .command('report')
     .description('Render the incident timeline of a lifeline watch history (a file or its directory)')
     .argument('<history>', 'a lifeline-watch*.ndjson file, or the directory given to lifeline watch')
-    .addOption(
-      new Option('--format <format>', 'output format').choices(['text', 'markdown', 'html']).default('text'),
-    )
+    .addOption(formatOption(['text', 'markdown', 'html']))
     .option('--output <file>', 'write the report to this file instead of stdout')
     .option('--target <url>', 'only this target (credentials are ignored when matching)')
     .action(

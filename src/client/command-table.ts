@@ -92,6 +92,15 @@ export function replaySafety(
   return 'unsafe';
 }
 
+const RANK: Record<ReplaySafety, number> = { read: 0, idempotent: 1, unsafe: 2 };
+
+/**
+ * The least safe of several commands that stand or fall together (a pipeline, a MULTI/EXEC
+ * transaction): it decides for them all (a transaction with one INCR is unsafe as a whole).
+ */
+export const worstSafety = (all: readonly ReplaySafety[]): ReplaySafety =>
+  all.reduce<ReplaySafety>((worst, s) => (RANK[s] > RANK[worst] ? s : worst), 'read');
+
 const [B, X, W] = [0x62, 0x78, 0x77];
 
 /**
@@ -103,6 +112,10 @@ export function mayBlock(name: unknown): boolean {
   const first = (code ?? 0) | 0x20;
   return first === B || first === X || first === W;
 }
+
+/** A blocking command's own timeout (see blockingTimeoutMs); cheap for every other command. */
+export const blockingMsOf = (name: unknown, args: readonly unknown[]): number | undefined =>
+  mayBlock(name) ? blockingTimeoutMs(String(name), args) : undefined;
 
 /** Blocking commands and their own server-side timeout (ms; 0 = block forever), from their arguments. */
 export function blockingTimeoutMs(name: string, args: readonly unknown[]): number | undefined {

@@ -1,17 +1,8 @@
+import type { Cause } from '../core/causes.js';
+import { mayReplyUnbounded } from '../core/command-facts.js';
+
 /** Why a connection dropped, as far as the client and (after reconnecting) the server can tell. */
-export type DisconnectCause =
-  | 'idle-timeout'
-  | 'lb-idle-reset'
-  | 'half-open'
-  | 'server-restart'
-  | 'maxclients'
-  | 'output-buffer-limit'
-  | 'query-buffer-limit'
-  | 'client-eviction'
-  | 'client-kill'
-  | 'failover'
-  | 'network'
-  | 'unknown';
+export type DisconnectCause = Cause;
 
 export interface DisconnectFacts {
   /** The socket error just before the close (none: a clean EOF from the server). */
@@ -46,9 +37,6 @@ export interface Attribution {
   evidence: Record<string, unknown>;
 }
 
-// Replies that can exceed an output-buffer limit however fast they are read.
-const BIG_REPLY =
-  /^(keys|lrange|smembers|hgetall|hkeys|hvals|zrange|zrevrange|xrange|xrevrange|sunion|sinter|sdiff|mget|scan)$/i;
 const BIG_REQUEST_BYTES = 1024 * 1024;
 
 /**
@@ -99,7 +87,7 @@ export function attribute(facts: DisconnectFacts, deltas?: ServerDeltas): Attrib
       return found('output-buffer-limit', 'medium', {
         why: 'subscribers are exempt from timeout; a slow subscriber is the usual EOF',
       });
-    if (facts.inFlight.some((c) => BIG_REPLY.test(c.name))) return found('output-buffer-limit', 'medium');
+    if (facts.inFlight.some((c) => mayReplyUnbounded(c.name))) return found('output-buffer-limit', 'medium');
     if (
       facts.serverTimeoutS &&
       facts.inFlight.length === 0 &&
@@ -114,7 +102,7 @@ export function attribute(facts: DisconnectFacts, deltas?: ServerDeltas): Attrib
   if (code === 'ECONNRESET' || code === 'EPIPE') {
     if (bytesInFlight >= BIG_REQUEST_BYTES) return found('query-buffer-limit', 'medium', { bytesInFlight });
     // The server closed on a big reply while more commands were unread: the kernel turns that into a RST.
-    if (facts.inFlight.some((c) => BIG_REPLY.test(c.name))) return found('output-buffer-limit', 'medium');
+    if (facts.inFlight.some((c) => mayReplyUnbounded(c.name))) return found('output-buffer-limit', 'medium');
     if (facts.quietMs >= 1000)
       return found('lb-idle-reset', 'medium', { why: 'a reset after the connection sat idle' });
     return found('network', 'low');

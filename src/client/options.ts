@@ -47,6 +47,9 @@ export const DEFAULTS = {
   confirmWithServer: true,
 } as const;
 
+/** A drop this soon after a command was written counts against the command (`poisonAfterKills`). */
+export const POISON_WINDOW_MS = 2000;
+
 export type ResolvedOptions = Required<
   Omit<LifelineOptions, 'lbIdleTimeoutS' | 'idempotentScripts' | 'backoff'>
 > & {

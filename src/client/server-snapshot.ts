@@ -1,9 +1,12 @@
 import { commandCalls, type Info, infoNumber, parseInfo } from '../core/parse-info.js';
+import { counterDelta, sameProcess } from '../core/server-run.js';
 import type { ServerDeltas } from './disconnect-cause.js';
 
 /** The few INFO facts that tell, across a reconnect, what the server did to us. */
 export interface ServerSnapshot {
   runId: string | undefined;
+  /** Tells a restart where a proxy hides run_id: the uptime went back. */
+  uptimeS: number | undefined;
   role: string | undefined;
   evictedClients: number;
   outputBufferKills: number;
@@ -17,6 +20,7 @@ export function snapshotFromInfo(text: string): ServerSnapshot {
   const n = (key: string) => infoNumber(info, key) ?? 0;
   return {
     runId: info.fields.run_id,
+    uptimeS: infoNumber(info, 'uptime_in_seconds'),
     role: info.fields.role,
     evictedClients: n('evicted_clients'),
     outputBufferKills: n('client_output_buffer_limit_disconnections'),
@@ -26,13 +30,16 @@ export function snapshotFromInfo(text: string): ServerSnapshot {
   };
 }
 
-/** Counters only grow within one server run; a new run_id means the server restarted. */
+/**
+ * What the server did between two snapshots (core/server-run.ts). Another server process (a restart,
+ * or a failover) explains the drop by itself: its counters say nothing about this connection.
+ */
 export function serverDeltas(before: ServerSnapshot, after: ServerSnapshot): ServerDeltas {
-  const restarted = before.runId !== undefined && after.runId !== undefined && before.runId !== after.runId;
-  const delta = (key: keyof Omit<ServerSnapshot, 'runId' | 'role'>) =>
-    restarted ? 0 : Math.max(0, after[key] - before[key]);
+  const changed = !sameProcess(before, after);
+  const delta = (key: keyof Omit<ServerSnapshot, 'runId' | 'role' | 'uptimeS'>) =>
+    changed ? 0 : (counterDelta(before[key], after[key], 'same') ?? 0);
   return {
-    runIdChanged: restarted,
+    runIdChanged: changed,
     roleChanged: before.role !== undefined && after.role !== undefined && before.role !== after.role,
     evictedClients: delta('evictedClients'),
     outputBufferKills: delta('outputBufferKills'),

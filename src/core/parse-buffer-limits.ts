@@ -39,3 +39,9 @@ export function effectiveLimit(limit: BufferLimit): number {
     return limit.softBytes;
   return limit.hardBytes;
 }
+
+/** The limits CONFIG GET client-output-buffer-limit gave, or Redis's defaults without it. */
+export const bufferLimitsOf = (config: Readonly<Record<string, string>> | undefined): BufferLimits => {
+  const value = config?.['client-output-buffer-limit'];
+  return value ? parseBufferLimits(value) : DEFAULT_BUFFER_LIMITS;
+};

@@ -37,3 +37,34 @@ export function clientClass(fields: ClientFields): ClientClass {
 }
 
 export const num = (fields: ClientFields, key: string): number => Number(fields[key] ?? 0) || 0;
+
+/** Lines parsed at most from one reply: a server with 100,000 clients must not make us slow or hungry. */
+export const MAX_CLIENT_LINES = 50_000;
+
+/**
+ * Walks a CLIENT LIST reply line by line, never splitting it whole: blank lines and the reader's own
+ * connection (`ownId`) are passed over, every other line counts in `total`, and the first
+ * MAX_CLIENT_LINES of them are parsed and handed to `visit`.
+ */
+export function walkClientList(
+  text: string,
+  ownId: string | undefined,
+  visit: (fields: ClientFields) => void,
+): { total: number; visited: number } {
+  const own = ownId ? `id=${ownId} ` : undefined;
+  let total = 0;
+  let visited = 0;
+  let start = 0;
+  while (start < text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const line = text.slice(start, end).trim();
+    start = end + 1;
+    if (line === '' || (own !== undefined && line.startsWith(own))) continue;
+    total++;
+    if (visited >= MAX_CLIENT_LINES) continue;
+    visited++;
+    visit(parseClientFields(line));
+  }
+  return { total, visited };
+}

@@ -9,7 +9,13 @@ const STATUS_RANK = { finding: 0, crashed: 1, skipped: 2, pass: 3 } as const;
 
 /** Runs one rule; a rule that throws becomes a "crashed" result and never hides the others. */
 export function runRule(rule: Rule, evidence: Evidence): RuleResult {
-  const base = { ruleId: rule.id, category: rule.category, title: rule.title, docs: ruleDocsPath(rule.id) };
+  const base = {
+    ruleId: rule.id,
+    cause: rule.cause,
+    category: rule.category,
+    title: rule.title,
+    docs: ruleDocsPath(rule.id),
+  };
   const empty = { message: '', explanation: '', evidence: {}, fix: [] };
   const missing = rule.needs.find((source) => evidence[source].status !== 'ok');
   if (missing) {
@@ -66,7 +72,9 @@ export function mostLikelyCause(results: RuleResult[], rules: readonly Rule[]): 
     (a, r) => (!a || score(r) > score(a) ? r : a),
     undefined,
   );
-  return best ? { ruleId: best.ruleId, title: best.title, confidence: best.confidence ?? 'low' } : null;
+  return best
+    ? { ruleId: best.ruleId, cause: best.cause, title: best.title, confidence: best.confidence ?? 'low' }
+    : null;
 }
 
 export function summarize(results: RuleResult[]): Report['summary'] {

@@ -1,30 +1,23 @@
 import type { LogEvent } from '../core/log/summarize-log.js';
-import { summarizeClientList } from '../doctor/collectors/clients.js';
-import { runRule } from '../doctor/evaluate.js';
-import { type Evidence, ok, type TargetIdentity, unavailable } from '../doctor/evidence.js';
-import type { Fix } from '../doctor/report/types.js';
+import type { TargetIdentity } from '../doctor/evidence.js';
+import type { Advice, AdviceFacts } from '../doctor/rules/define-rule.js';
 import { RULES } from '../doctor/rules/index.js';
 import type { DetectContext } from './detectors/detect-context.js';
-
-const NOT_SAMPLED = 'not sampled by watch';
+import { WATCH_CONNECTION_NAME } from './sampling/target-link.js';
 
 /**
- * The doctor's fixes and explanation for a cause they share an id with, computed from what this
- * round saw: watch names the incident, the doctor's rule says what to do about it.
+ * The doctor's fixes and explanation for a kind they share an id with, computed by that rule's
+ * adviser from what this round saw: watch names the incident, the doctor's rule says what to do.
  */
-export function doctorAdvice(
-  ruleId: string,
-  ctx: DetectContext,
-  target: TargetIdentity,
-): { fix: Fix[]; explanation: string } | undefined {
-  const rule = RULES.find((r) => r.id === ruleId);
-  if (!rule) return undefined;
-  const result = runRule(rule, evidenceOf(ctx, target));
-  if (result.status !== 'finding' || result.fix.length === 0) return undefined;
-  return { fix: result.fix, explanation: result.explanation };
+export function doctorAdvice(ruleId: string, ctx: DetectContext, target: TargetIdentity): Advice | undefined {
+  const advise = RULES.find((r) => r.id === ruleId)?.advise;
+  if (!advise) return undefined;
+  const advice = advise(roundFacts(ctx, target));
+  return advice.fix.length === 0 ? undefined : advice;
 }
 
-function evidenceOf(ctx: DetectContext, target: TargetIdentity): Evidence {
+/** This round's facts: its INFO, CONFIG, CLIENT LIST and log lines (watch's own connection left out). */
+export function roundFacts(ctx: DetectContext, target: TargetIdentity): AdviceFacts {
   const { cur } = ctx;
   const server = cur.sample.server;
   const list = cur.clientList;
@@ -33,41 +26,17 @@ function evidenceOf(ctx: DetectContext, target: TargetIdentity): Evidence {
       ...target,
       product: server.product === 'valkey' ? 'valkey' : server.product === 'redis' ? 'redis' : 'unknown',
       version: server.version,
-      mode: cur.info.fields.redis_mode ?? 'standalone',
-      role: server.role,
-      pingMs: cur.sample.durationMs,
     },
-    info: ok(cur.info),
-    config: ctx.config ? ok(ctx.config) : unavailable('CONFIG is not available'),
-    clients: list ? ok(summarizeClientList(list.text, list.ownId)) : unavailable(NOT_SAMPLED),
-    slowlog: unavailable(NOT_SAMPLED),
-    latency: unavailable(NOT_SAMPLED),
-    host: unavailable(NOT_SAMPLED),
-    log: ctx.logFollowed ? ok(logOf(cur.logEvents)) : unavailable('the server log is not followed'),
-    settings: {
-      clientIdleTimeoutS: ctx.options.clientIdleTimeoutS,
-      lbIdleTimeoutS: ctx.options.lbIdleTimeoutS,
-      recentS: 24 * 3600,
-    },
+    info: cur.info,
+    ...(ctx.config ? { config: ctx.config } : {}),
+    ...(ctx.logFollowed ? { log: logOf(cur.logEvents) } : {}),
+    ...(list ? { clients: [...list.clients.values()] } : {}),
   };
 }
 
-function logOf(events: LogEvent[]): Extract<Evidence['log'], { status: 'ok' }>['value'] {
-  const counts: Record<string, number> = {};
+function logOf(all: LogEvent[]): NonNullable<AdviceFacts['log']> {
+  const events = all.filter((ev) => ev.client?.name !== WATCH_CONNECTION_NAME);
+  const counts: NonNullable<AdviceFacts['log']>['counts'] = {};
   for (const ev of events) counts[ev.kind] = (counts[ev.kind] ?? 0) + 1;
-  return {
-    linesRead: events.length,
-    linesParsed: events.length,
-    format: 'unknown',
-    counts,
-    events,
-    runs: [],
-    firstLineAt: events[0]?.at,
-    lastLineAt: events.at(-1)?.at,
-    path: '',
-    fileBytes: 0,
-    bytesRead: 0,
-    tailOnly: true,
-    source: 'config',
-  };
+  return { events, counts };
 }

@@ -5,5 +5,13 @@ export { readHistory } from './history/read-history.js';
 export { startMetricsServer } from './metrics/metrics-server.js';
 export { WatchMetrics } from './metrics/watch-metrics.js';
 export { WATCH_DEFAULTS, type WatchOptions } from './options.js';
-export type { HistoryRecord, Incident, IncidentCause, Sample } from './types.js';
+export { runWatch, type WatchRunIo, type WatchRunOptions, type WatchRunResult } from './run-watch.js';
+export {
+  CAUSE_OF_INCIDENT,
+  type HistoryRecord,
+  INCIDENT_KINDS,
+  type Incident,
+  type IncidentKind,
+  type Sample,
+} from './types.js';
 export { Watcher } from './watcher.js';

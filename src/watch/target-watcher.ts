@@ -1,13 +1,15 @@
 import { isAbsolute, join } from 'node:path';
+import { clientListRisk } from '../core/client-list-guard.js';
 import { ERROR_CODES } from '../core/error-codes.js';
 import { CannotRunError } from '../core/errors.js';
 import { localServerProcess } from '../core/local-server.js';
+import { RunEndTracker } from '../core/log/run-end.js';
 import type { LogEvent } from '../core/log/summarize-log.js';
-import { DEFAULT_BUFFER_LIMITS, effectiveLimit, parseBufferLimits } from '../core/parse-buffer-limits.js';
+import { bufferLimitsOf } from '../core/parse-buffer-limits.js';
 import type { RedisTarget } from '../core/redis-url.js';
 import { capReply, ReplyTooLargeError } from '../core/reply-cap.js';
 import { notPermitted } from '../doctor/collectors/context.js';
-import { type Evidence, type TargetIdentity, targetIdentity } from '../doctor/evidence.js';
+import { type TargetIdentity, targetIdentity } from '../doctor/evidence.js';
 import { redisCli } from '../doctor/rules/helpers.js';
 import {
   type DetectContext,
@@ -17,9 +19,10 @@ import {
   processChanged,
   type Round,
   type RunEnd,
+  watchRunEnd,
 } from './detectors/detect-context.js';
 import { DETECTORS } from './detectors/index.js';
-import { detectUnreachable } from './detectors/target-unreachable.js';
+import { detectTargetUnreachable } from './detectors/target-unreachable.js';
 import { doctorAdvice } from './doctor-advice.js';
 import { type ResolvedWatchOptions, WATCH_DEFAULTS } from './options.js';
 import { LogTail } from './sampling/log-tail.js';
@@ -27,9 +30,6 @@ import { type ClientList, readClientList } from './sampling/read-client-list.js'
 import { counters, gauges, readInfo, serverFacts } from './sampling/read-info.js';
 import { TargetLink } from './sampling/target-link.js';
 import type { Sample } from './types.js';
-
-// A CLIENT LIST line is 250-350 bytes; the reply counts against our normal-class output buffer limit.
-const BYTES_PER_CLIENT = 350;
 
 // A CLIENT LIST that failed for another reason than permissions (a timeout on a huge list) is tried
 // again this much later; INFO keeps the round going meanwhile.
@@ -62,7 +62,7 @@ export class TargetWatcher {
   private connectsAtPrev = 0;
   private log: LogTail | undefined;
   private logChecked = false;
-  private runEndFlags = { clean: false, crashReport: false };
+  private readonly runEnds = new RunEndTracker();
   private pendingRunEnd: RunEnd;
   private readonly memory: DetectorMemory = newDetectorMemory();
   /** The server takes one INFO section per call (before 7.0): ask for "all" without trying first. */
@@ -131,7 +131,7 @@ export class TargetWatcher {
       if (this.downSince === undefined) {
         this.downSince = at;
         const last = this.prev?.sample;
-        const detection = detectUnreachable(
+        const detection = detectTargetUnreachable(
           message,
           last ? { at: last.at, connectedClients: last.gauges.connectedClients } : undefined,
           this.cli,
@@ -194,14 +194,12 @@ export class TargetWatcher {
     const detections = DETECTORS.flatMap((detector) =>
       detector(ctx).map((detection) => ({
         detection,
-        advise: () => doctorAdvice(detection.cause, ctx, this.identity),
+        advise: () => doctorAdvice(detection.kind, ctx, this.identity),
       })),
     );
     if (changed) this.pendingRunEnd = undefined;
-    // The raw CLIENT LIST (up to megabytes) serves this round's advice only.
-    const kept = clientList ? { ...clientList, text: '' } : undefined;
-    this.prev = { ...cur, ...(kept ? { clientList: kept } : {}) };
-    if (kept) this.lastList = kept;
+    this.prev = cur;
+    if (clientList) this.lastList = clientList;
     this.downSince = undefined;
     this.connectsAtPrev = this.link.connectsMade;
     return { sample, detections };
@@ -214,10 +212,8 @@ export class TargetWatcher {
   ): Promise<ClientList | undefined> {
     const now = Date.now();
     if (now < this.nextListAt) return undefined;
-    const limitText = config?.['client-output-buffer-limit'];
-    const limits = limitText ? parseBufferLimits(limitText) : DEFAULT_BUFFER_LIMITS;
-    const normalLimit = effectiveLimit(limits.normal);
-    if (normalLimit > 0 && Number(connectedText ?? 0) * BYTES_PER_CLIENT >= normalLimit / 2) {
+    const limits = bufferLimitsOf(config);
+    if (clientListRisk(Number(connectedText ?? 0), limits)) {
       this.nextListAt = now + 60_000;
       this.events.warning(
         `${this.target.url}: CLIENT LIST skipped: its reply could exceed the normal-class output buffer limit and get watch's connection killed`,
@@ -275,15 +271,10 @@ export class TargetWatcher {
     return events;
   }
 
-  /** A start banner closes the previous run: clean if it said bye, a crash if it wrote a report. */
+  /** A start banner closes the previous run: how it ended is what its log said (core/log/run-end.ts). */
   private trackRunEnd(ev: LogEvent): void {
-    if (ev.kind === 'shutdown-complete') this.runEndFlags.clean = true;
-    if (ev.kind === 'crash') this.runEndFlags.crashReport = true;
-    if (ev.kind === 'start') {
-      const f = this.runEndFlags;
-      this.pendingRunEnd = f.crashReport ? 'crash-report' : f.clean ? 'clean' : 'killed';
-      this.runEndFlags = { clean: false, crashReport: false };
-    }
+    const end = this.runEnds.note(ev.kind);
+    if (end) this.pendingRunEnd = watchRunEnd(end);
   }
 
   /** CONFIG's logfile, only when the server process is provably this machine's (never a remote path). */
@@ -296,6 +287,5 @@ export class TargetWatcher {
     return isAbsolute(logfile) ? logfile : join(config?.dir ?? '', logfile);
   }
 
-  private readonly cli = (...args: string[]): string =>
-    redisCli({ target: this.identity } as Pick<Evidence, 'target'> as Evidence, ...args);
+  private readonly cli = (...args: string[]): string => redisCli(this.identity, ...args);
 }

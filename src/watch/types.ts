@@ -1,10 +1,15 @@
+import type { Cause } from '../core/causes.js';
 import type { Confidence, Fix, Severity } from '../doctor/report/types.js';
 
-/** What each sample records about the server process: a change of runId is a restart. */
+/**
+ * What each sample records about the server process; core/server-run.ts tells from two of them a
+ * restart from a failover.
+ */
 export interface ServerFacts {
   product: string;
   version: string;
-  runId: string;
+  /** INFO run_id; absent where a proxy hides it (histories written before that was so hold ''). */
+  runId?: string;
   pid: number;
   uptimeS: number;
   role: string;
@@ -65,32 +70,39 @@ export interface Sample {
 }
 
 /**
- * Causes watch can name. Ids shared with the doctor keep the doctor's meaning (and docs/rules page);
- * `target-unreachable` and `ghost-connections` are watch's own.
+ * The incidents watch raises, each with the drop cause it is about (core/causes.ts). A kind shared
+ * with the doctor is that rule's id and keeps its meaning (and docs/rules page); `target-unreachable`,
+ * `ghost-connections` and `server-failover` are watch's own. Each kind's detector is
+ * `detectors/<kind>.ts`.
  */
-export const INCIDENT_CAUSES = [
-  'server-restarted',
-  'server-crashed',
-  'server-failover',
-  'target-unreachable',
-  'maxclients-reached',
-  'client-eviction',
-  'output-buffer-kills',
-  'query-buffer-kills',
-  'idle-timeout-reaping',
-  'ghost-connections',
-  'connection-churn',
-  'output-buffer-at-risk',
-  'client-kills-observed',
-] as const;
+export const CAUSE_OF_INCIDENT = {
+  'server-restarted': 'server-restart',
+  'server-crashed': 'server-crash',
+  'server-failover': 'failover',
+  'target-unreachable': 'unknown',
+  'maxclients-reached': 'maxclients',
+  'client-eviction': 'client-eviction',
+  'output-buffer-kills': 'output-buffer-limit',
+  'query-buffer-kills': 'query-buffer-limit',
+  'idle-timeout-reaping': 'idle-timeout',
+  'ghost-connections': 'half-open',
+  'connection-churn': 'unknown',
+  'output-buffer-at-risk': 'output-buffer-limit',
+  'client-kills-observed': 'client-kill',
+} as const satisfies Record<string, Cause>;
 
-export type IncidentCause = (typeof INCIDENT_CAUSES)[number];
+export type IncidentKind = keyof typeof CAUSE_OF_INCIDENT;
+
+export const INCIDENT_KINDS = Object.keys(CAUSE_OF_INCIDENT) as IncidentKind[];
 
 export interface Incident {
   /** Unique within a watch run: `<target>#<sequence>`. */
   id: string;
   target: string;
-  cause: IncidentCause;
+  /** What watch saw (a doctor rule id, or watch's own); names the docs page. */
+  kind: IncidentKind;
+  /** The drop cause it is about, from the product's one vocabulary. */
+  cause: Cause;
   severity: Severity;
   confidence: Confidence;
   title: string;

@@ -10,7 +10,7 @@ import type { Detection } from './detectors/detect-context.js';
 import type { doctorAdvice } from './doctor-advice.js';
 import { type ResolvedWatchOptions, resolveWatchOptions, type WatchOptions } from './options.js';
 import { TargetWatcher } from './target-watcher.js';
-import type { Incident, Sample } from './types.js';
+import { CAUSE_OF_INCIDENT, type Incident, type Sample } from './types.js';
 
 export interface WatcherEvents {
   sample: [Sample];
@@ -140,19 +140,20 @@ export class Watcher extends EventEmitter<WatcherEvents> {
     const { fix, explanation, ...rest } = detection;
     // A repeat that grouping holds back reuses the advice of the alert before it: the doctor's rule
     // re-reads the round (a CLIENT LIST of thousands of lines), which a repeat every round need not pay.
-    const key = `${target}\u0000${detection.cause}`;
-    const held = this.grouper.willAbsorb(target, detection.cause, detection.severity, at);
+    const key = `${target}\u0000${detection.kind}`;
+    const held = this.grouper.willAbsorb(target, detection.kind, detection.severity, at);
     const advice = held && this.advice.has(key) ? this.advice.get(key) : advise();
     this.advice.set(key, advice);
     const incident: Incident = {
       id: `${target}#${++this.sequence}`,
       target,
       ...rest,
+      cause: CAUSE_OF_INCIDENT[detection.kind],
       explanation: explanation ?? advice?.explanation ?? '',
       fix: advice?.fix ?? fix ?? [],
-      docs: RULES.some((r) => r.id === detection.cause)
-        ? ruleDocsPath(detection.cause)
-        : `${docsPath('watch.md')}#${detection.cause}`,
+      docs: RULES.some((r) => r.id === detection.kind)
+        ? ruleDocsPath(detection.kind)
+        : `${docsPath('watch.md')}#${detection.kind}`,
       at: when,
       occurrences: 1,
       firstAt: when,

@@ -130,7 +130,7 @@ describe('lifeline watch over several targets', () => {
         expect(incidents).toContainEqual(
           expect.objectContaining({
             target: hostile.url,
-            cause: 'target-unreachable',
+            kind: 'target-unreachable',
             message: expect.stringMatching(/INFO reply larger than 4 MiB/),
           }),
         );

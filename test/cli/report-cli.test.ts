@@ -41,7 +41,7 @@ describe('lifeline report (CLI)', () => {
     ]);
     expect(code).toBe(0);
     expect(stdout).toMatch(/^## lifeline report: 2 targets/);
-    expect(stdout).toContain('| time (UTC) | target | severity | cause | message |');
+    expect(stdout).toContain('| time (UTC) | target | severity | incident | message |');
   });
 
   it('--format html writes one page to stdout, or to --output (exit 0, nothing on stdout)', async () => {

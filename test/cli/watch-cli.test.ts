@@ -124,7 +124,8 @@ describe('lifeline watch (CLI)', () => {
       const [incident] = ndjson(result.stdout);
       expect(incident).toMatchObject({
         type: 'incident',
-        cause: 'client-kills-observed',
+        kind: 'client-kills-observed',
+        cause: 'client-kill',
         severity: 'warning',
         occurrences: 1,
       });
@@ -148,7 +149,7 @@ describe('lifeline watch (CLI)', () => {
       await crashing.restart('crash', { downMs: 1000 });
       const result = await run;
       expect(result.code).toBe(1);
-      expect(ndjson(result.stdout).map((i) => i.cause)).toEqual(['target-unreachable', 'server-crashed']);
+      expect(ndjson(result.stdout).map((i) => i.kind)).toEqual(['target-unreachable', 'server-crashed']);
       expect(result.stderr).toBe('');
     } finally {
       await crashing.stop();
@@ -266,7 +267,7 @@ describe('lifeline watch (CLI)', () => {
       }
       const { stdout, stderr } = await run;
       expect(ndjson(stdout)).toEqual([
-        expect.objectContaining({ type: 'incident', cause: 'client-kills-observed' }),
+        expect.objectContaining({ type: 'incident', kind: 'client-kills-observed', cause: 'client-kill' }),
       ]);
       expect(stderr).toMatch(/watch-exit=1\n$/);
       expect(stderr).not.toMatch(/EPIPE|\n\s+at /);

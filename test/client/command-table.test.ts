@@ -1,7 +1,7 @@
 import { list as commandNames, hasFlag } from '@ioredis/commands';
 import { describe, expect, it } from 'vitest';
 import { fullJitterDelay } from '../../src/client/backoff.js';
-import { blockingTimeoutMs, mayBlock, replaySafety } from '../../src/client/command-table.js';
+import { blockingTimeoutMs, mayBlock, replaySafety, worstSafety } from '../../src/client/command-table.js';
 import { attribute, type DisconnectFacts } from '../../src/client/disconnect-cause.js';
 
 describe('replaySafety: what replaying a command that may have run would do', () => {
@@ -35,6 +35,12 @@ describe('replaySafety: what replaying a command that may have run would do', ()
   it('EVAL/FCALL become idempotent only when the application declares them so', () => {
     expect(replaySafety('fcall', ['upsert', '1', 'k'], new Set(['upsert']))).toBe('idempotent');
     expect(replaySafety('fcall', ['counter', '1', 'k'], new Set(['upsert']))).toBe('unsafe');
+  });
+
+  it('a unit is as safe to replay as its least safe command', () => {
+    expect(worstSafety([])).toBe('read');
+    expect(worstSafety(['read', 'idempotent', 'read'])).toBe('idempotent');
+    expect(worstSafety(['idempotent', 'unsafe', 'read'])).toBe('unsafe');
   });
 
   it('reads the blocking timeout from the arguments', () => {

@@ -45,7 +45,7 @@ it('a healthy server watched for 60 s raises no incident', { timeout: RUN_MS + 3
   blocker.disconnect();
   await blocking;
 
-  expect(w.incidents.map((i) => `${i.incident.cause}: ${i.incident.message}`)).toEqual([]);
+  expect(w.incidents.map((i) => `${i.incident.kind}: ${i.incident.message}`)).toEqual([]);
   // One sample a second, each one up; CLIENT LIST on a small server runs every round.
   expect(w.samples.length).toBeGreaterThanOrEqual(55);
   expect(w.samples.every((s) => s.up)).toBe(true);

@@ -45,13 +45,9 @@ function oneShotClient(port: number): Redis {
 
 /** Time from the fault to the alert, kept for the summary printed at the end (the figures in docs). */
 const delays: Record<string, number> = {};
-function reportedWithin(
-  w: Watching,
-  hit: { receivedAt: number; incident: { cause: string } },
-  since: number,
-) {
+function reportedWithin(w: Watching, hit: { receivedAt: number; incident: { kind: string } }, since: number) {
   const ms = hit.receivedAt - since;
-  delays[hit.incident.cause] = ms;
+  delays[hit.incident.kind] = ms;
   expect(w.samples.length).toBeGreaterThan(0);
   return ms;
 }
@@ -71,7 +67,7 @@ describe('lifeline watch on real servers: each incident within two intervals, ri
     expect(hit.incident.severity).toBe('warning');
     expect(hit.incident.confidence).toBe('high');
     expect(hit.incident.message).toMatch(/clean shutdown/);
-    expect(w.incidents.some((i) => i.incident.cause === 'server-crashed')).toBe(false);
+    expect(w.incidents.some((i) => i.incident.kind === 'server-crashed')).toBe(false);
   });
 
   it('failover: another, older server behind the same address is server-failover, not a restart', async () => {
@@ -91,7 +87,7 @@ describe('lifeline watch on real servers: each incident within two intervals, ri
     expect(hit.incident.evidence).toMatchObject({ previousPid: server.pid, pid: standby.pid });
     // Nothing else comes in the next two rounds.
     await sampledAgain(w, 2);
-    const causes = w.incidents.map((i) => i.incident.cause);
+    const causes = w.incidents.map((i) => i.incident.kind);
     expect(causes).not.toContain('server-restarted');
     expect(causes).not.toContain('server-crashed');
     // The standby's lifetime counters are not kills that just happened.
@@ -222,7 +218,7 @@ describe('lifeline watch on real servers: each incident within two intervals, ri
       () =>
         w.incidents.find(
           (i) =>
-            i.incident.cause === 'idle-timeout-reaping' &&
+            i.incident.kind === 'idle-timeout-reaping' &&
             i.receivedAt >= lastUse &&
             JSON.stringify(i.incident.evidence).includes('idle-worker'),
         ),

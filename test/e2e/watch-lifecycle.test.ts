@@ -32,7 +32,7 @@ describe('lifeline watch: the Watcher in an application', () => {
     const samplesThen = w.samples.length;
     await waitFor('three more samples', () => w.samples.length >= samplesThen + 3, 5000);
     expect(w.samples.every((s) => s.up)).toBe(true);
-    expect(w.incidents.map((i) => i.incident.cause)).toEqual(['client-kills-observed']);
+    expect(w.incidents.map((i) => i.incident.kind)).toEqual(['client-kills-observed']);
   });
 
   it('stop() returns at once while a round hangs on a blackholed server, and reports nothing after', async () => {

@@ -8,9 +8,9 @@ export interface Watching {
   incidents: { incident: Incident; receivedAt: number }[];
   samples: Sample[];
   warnings: string[];
-  /** The first incident of `cause` received at or after `since` (epoch ms), waiting at most `timeoutMs`. */
+  /** The first incident of `kind` received at or after `since` (epoch ms), waiting at most `timeoutMs`. */
   next(
-    cause: Incident['cause'],
+    kind: Incident['kind'],
     since: number,
     timeoutMs?: number,
   ): Promise<{ incident: Incident; receivedAt: number }>;
@@ -38,10 +38,10 @@ export async function watching(
     incidents,
     samples,
     warnings,
-    next: (cause, since, timeoutMs = 10_000) =>
+    next: (kind, since, timeoutMs = 10_000) =>
       waitFor(
-        `a ${cause} incident (seen: ${incidents.map((i) => i.incident.cause).join(', ') || 'none'})`,
-        () => incidents.find((i) => i.incident.cause === cause && i.receivedAt >= since),
+        `a ${kind} incident (seen: ${incidents.map((i) => i.incident.kind).join(', ') || 'none'})`,
+        () => incidents.find((i) => i.incident.kind === kind && i.receivedAt >= since),
         timeoutMs,
       ) as Promise<Watching['incidents'][number]>,
   };

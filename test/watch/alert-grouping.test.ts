@@ -1,19 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { AlertGrouper } from '../../src/watch/alerts/alert-grouping.js';
-import type { Incident, IncidentCause } from '../../src/watch/types.js';
+import { CAUSE_OF_INCIDENT, type Incident } from '../../src/watch/types.js';
 
 const T0 = Date.UTC(2024, 0, 1, 12, 0, 0);
 const MIN = 60_000;
 
 let sequence = 0;
-function incident(atMs: number, overrides: Partial<Incident> & { cause?: IncidentCause } = {}): Incident {
+function incident(atMs: number, overrides: Partial<Incident> = {}): Incident {
   sequence += 1;
   const at = new Date(atMs).toISOString();
   const target = overrides.target ?? 'redis://127.0.0.1:7001/';
   return {
     id: `${target}#${sequence}`,
     target,
-    cause: 'idle-timeout-reaping',
+    kind: 'idle-timeout-reaping',
+    cause: 'idle-timeout',
     severity: 'warning',
     confidence: 'medium',
     title: 'Idle clients reaped',
@@ -26,6 +27,7 @@ function incident(atMs: number, overrides: Partial<Incident> & { cause?: Inciden
     firstAt: at,
     lastAt: at,
     ...overrides,
+    ...(overrides.kind ? { cause: CAUSE_OF_INCIDENT[overrides.kind] } : {}),
   };
 }
 
@@ -58,7 +60,8 @@ describe('AlertGrouper', () => {
     expect(summary).toMatchObject({
       id: `${latest.id}~repeats`,
       target: latest.target,
-      cause: 'idle-timeout-reaping',
+      kind: 'idle-timeout-reaping',
+      cause: 'idle-timeout',
       occurrences: 3,
       firstAt: '2024-01-01T12:01:00.000Z',
       lastAt: '2024-01-01T12:03:00.000Z',
@@ -102,7 +105,7 @@ describe('AlertGrouper', () => {
     const { clock, grouper } = setup();
     const a = incident(clock.now);
     const b = incident(clock.now, { target: 'redis://127.0.0.1:7002/' });
-    const c = incident(clock.now, { cause: 'output-buffer-kills', severity: 'critical' });
+    const c = incident(clock.now, { kind: 'output-buffer-kills', severity: 'critical' });
     expect(grouper.offer(a)).toBe(a);
     expect(grouper.offer(b)).toBe(b);
     expect(grouper.offer(c)).toBe(c);
@@ -162,13 +165,13 @@ describe('AlertGrouper', () => {
   it('drain() summarises every pending group, window over or not, and closes them', () => {
     const { clock, grouper } = setup();
     grouper.offer(incident(clock.now));
-    grouper.offer(incident(clock.now, { cause: 'ghost-connections' }));
+    grouper.offer(incident(clock.now, { kind: 'ghost-connections' }));
     clock.now += 1000;
     grouper.offer(incident(clock.now));
     grouper.offer(incident(clock.now));
     const drained = grouper.drain();
     expect(drained).toHaveLength(1);
-    expect(drained[0]).toMatchObject({ cause: 'idle-timeout-reaping', occurrences: 2 });
+    expect(drained[0]).toMatchObject({ kind: 'idle-timeout-reaping', occurrences: 2 });
     expect(grouper.openGroups).toBe(0);
     expect(grouper.drain()).toEqual([]);
   });
@@ -177,7 +180,7 @@ describe('AlertGrouper', () => {
     const { clock, grouper } = setup();
     const target = 'redis://127.0.0.1:7001/';
     const first = incident(clock.now);
-    expect(grouper.willAbsorb(target, first.cause, first.severity)).toBe(false);
+    expect(grouper.willAbsorb(target, first.kind, first.severity)).toBe(false);
     expect(grouper.offer(first)).toBe(first);
     clock.now += MIN;
     expect(grouper.willAbsorb(target, 'idle-timeout-reaping', 'warning')).toBe(true);

@@ -14,7 +14,7 @@ import {
 import { DETECTORS } from '../../src/watch/detectors/index.js';
 import { resolveWatchOptions } from '../../src/watch/options.js';
 import { counters, gauges, serverFacts } from '../../src/watch/sampling/read-info.js';
-import type { IncidentCause } from '../../src/watch/types.js';
+import type { IncidentKind } from '../../src/watch/types.js';
 import { fixtureVersions, readFixture } from '../support/fixture-evidence.js';
 
 /** A round from a capture's INFO, with some INFO fields replaced (to make the round before the fault). */
@@ -62,34 +62,33 @@ function detect(version: string, scenario: string, before: Record<string, string
 
 const hasCounter = (version: string) => !/redis-7\.[02]\./.test(version);
 
-const CASES: { scenario: string; cause: IncidentCause; before: Record<string, string>; counter?: string }[] =
-  [
-    {
-      scenario: 'output-buffer-pubsub',
-      cause: 'output-buffer-kills',
-      before: { client_output_buffer_limit_disconnections: '0' },
-      counter: 'client_output_buffer_limit_disconnections',
-    },
-    {
-      scenario: 'query-buffer',
-      cause: 'query-buffer-kills',
-      before: { client_query_buffer_limit_disconnections: '0' },
-      counter: 'client_query_buffer_limit_disconnections',
-    },
-    { scenario: 'client-eviction', cause: 'client-eviction', before: { evicted_clients: '0' } },
-    { scenario: 'maxclients', cause: 'maxclients-reached', before: { rejected_connections: '0' } },
-    {
-      scenario: 'client-kill',
-      cause: 'client-kills-observed',
-      before: { 'cmdstat_client|kill': 'calls=0,usec=0,usec_per_call=0.00,rejected_calls=0,failed_calls=0' },
-    },
-  ];
+const CASES: { scenario: string; kind: IncidentKind; before: Record<string, string>; counter?: string }[] = [
+  {
+    scenario: 'output-buffer-pubsub',
+    kind: 'output-buffer-kills',
+    before: { client_output_buffer_limit_disconnections: '0' },
+    counter: 'client_output_buffer_limit_disconnections',
+  },
+  {
+    scenario: 'query-buffer',
+    kind: 'query-buffer-kills',
+    before: { client_query_buffer_limit_disconnections: '0' },
+    counter: 'client_query_buffer_limit_disconnections',
+  },
+  { scenario: 'client-eviction', kind: 'client-eviction', before: { evicted_clients: '0' } },
+  { scenario: 'maxclients', kind: 'maxclients-reached', before: { rejected_connections: '0' } },
+  {
+    scenario: 'client-kill',
+    kind: 'client-kills-observed',
+    before: { 'cmdstat_client|kill': 'calls=0,usec=0,usec_per_call=0.00,rejected_calls=0,failed_calls=0' },
+  },
+];
 
 describe.each(fixtureVersions())('watch detectors on %s captures', (version) => {
-  it.each(CASES)('$scenario → $cause', ({ scenario, cause, before, counter }) => {
-    const found = detect(version, scenario, before, true).filter((d) => d.cause === cause);
+  it.each(CASES)('$scenario → $kind', ({ scenario, kind, before, counter }) => {
+    const found = detect(version, scenario, before, true).filter((d) => d.kind === kind);
     expect(found).toHaveLength(1);
-    expect(found[0]?.severity).toBe(cause === 'client-kills-observed' ? 'warning' : 'critical');
+    expect(found[0]?.severity).toBe(kind === 'client-kills-observed' ? 'warning' : 'critical');
     if (counter) {
       // The buffer-kill counters exist on 7.4+/Valkey 8; older servers are read from their log.
       expect(found[0]?.evidence.source).toBe(hasCounter(version) ? 'counter' : 'log');
@@ -103,7 +102,7 @@ describe.each(fixtureVersions())('watch detectors on %s captures', (version) => 
       'output-buffer-pubsub',
       { client_output_buffer_limit_disconnections: '0' },
       false,
-    ).filter((d) => d.cause === 'output-buffer-kills');
+    ).filter((d) => d.kind === 'output-buffer-kills');
     expect(found).toHaveLength(hasCounter(version) ? 1 : 0);
   });
 

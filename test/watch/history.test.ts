@@ -193,6 +193,20 @@ describe('readHistory', () => {
     expect(history.lastAt).toBe(T0 + 2000);
   });
 
+  it('reads incidents written before they had a kind: the old cause field is the kind', async () => {
+    const old = {
+      type: 'incident',
+      target: CACHE,
+      cause: 'server-restarted',
+      severity: 'warning',
+      message: 'm',
+      at: new Date(T0).toISOString(),
+    };
+    writeFileSync(file(), `${JSON.stringify(old)}\n`);
+    const [read] = (await readHistory(file())).incidents;
+    expect(read).toMatchObject({ kind: 'server-restarted', cause: 'server-restart' });
+  });
+
   it('defaults what a record lacks instead of rejecting it', async () => {
     const bare = {
       type: 'incident',
@@ -205,8 +219,10 @@ describe('readHistory', () => {
     };
     writeFileSync(file(), `${JSON.stringify(bare)}\n`);
     const [read] = (await readHistory(file())).incidents;
+    // A kind this version does not know is kept as written; its cause is unknown.
     expect(read).toMatchObject({
-      cause: 'future-cause',
+      kind: 'future-cause',
+      cause: 'unknown',
       title: 'future-cause',
       confidence: 'low',
       occurrences: 1,

@@ -3,8 +3,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { CAUSES } from '../../src/core/causes.js';
 import { DISCONNECT_CAUSES, IDLE_THRESHOLDS, WatchMetrics } from '../../src/watch/metrics/watch-metrics.js';
-import { INCIDENT_CAUSES } from '../../src/watch/types.js';
+import { INCIDENT_KINDS } from '../../src/watch/types.js';
 
 const root = new URL('../../', import.meta.url);
 const rulesPath = new URL('docs/prometheus/lifeline-watch-rules.yml', root);
@@ -160,10 +161,11 @@ describe('docs/prometheus/lifeline-watch-rules.yml', () => {
         const [, metric, matchers] = selector as unknown as [string, string, string];
         for (const m of matchers.matchAll(/([a-z_]+)\s*=~?\s*"([^"]*)"/g)) {
           const [, label, value] = m as unknown as [string, string, string];
+          // Disconnects exist for the disconnect causes only; incidents for every kind and cause.
+          if (label === 'kind') expect(INCIDENT_KINDS, `${rule.alert}: ${metric}`).toContain(value);
           if (label !== 'cause') continue;
-          // Disconnects exist for the disconnect causes only; incidents for every cause.
           const causes: readonly string[] =
-            metric === 'lifeline_watch_disconnects_total' ? DISCONNECT_CAUSES : INCIDENT_CAUSES;
+            metric === 'lifeline_watch_disconnects_total' ? DISCONNECT_CAUSES : CAUSES;
           expect(causes, `${rule.alert}: ${metric}`).toContain(value);
         }
       }
@@ -275,7 +277,7 @@ ${alert('20m', 'LifelineRedisRejectingConnections')}
 ${s('lifeline_watch_connections_received_total', '0+30x70 2130+1200x10')}
 ${s('lifeline_watch_connected_clients', '20x80')}
 ${s('lifeline_watch_idle_connections', '15x80', 'threshold_seconds="300"')}
-${s('lifeline_watch_disconnects_total', '0x40 1x40', 'cause="idle-timeout-reaping"')}
+${s('lifeline_watch_disconnects_total', '0x40 1x40', 'cause="idle-timeout"')}
     alert_rule_test:
 ${alert('65m', 'LifelineRedisConnectionChurn')}
 ${alert('78m', 'LifelineRedisConnectionChurn', 'warning')}

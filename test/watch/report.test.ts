@@ -4,10 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readHistory } from '../../src/watch/history/read-history.js';
+import { sampleDeltas } from '../../src/watch/history/sample-series.js';
 import { renderReportHtml } from '../../src/watch/report/render-report-html.js';
 import { renderReportMarkdown } from '../../src/watch/report/render-report-markdown.js';
 import { renderReportText } from '../../src/watch/report/render-report-text.js';
-import { buildTimeline, counterDelta, sampleDeltas, type Timeline } from '../../src/watch/report/timeline.js';
+import { buildTimeline, type Timeline } from '../../src/watch/report/timeline.js';
 import type { HistoryRecord, Sample } from '../../src/watch/types.js';
 import { incident, realisticHistory, sample, T0, toNdjson, upSample } from './support/synth-history.js';
 
@@ -97,15 +98,7 @@ afterAll(async () => {
 });
 
 describe('counter deltas', () => {
-  it('never go negative: a drop is a reset, a restart counts from zero', () => {
-    expect(counterDelta(10, 15, false)).toBe(5);
-    expect(counterDelta(15, 10, false)).toBe(10);
-    expect(counterDelta(15, 20, true)).toBe(20);
-    expect(counterDelta(undefined, 5, false)).toBe(0);
-    expect(counterDelta(undefined, 5, true)).toBe(5);
-    expect(counterDelta(5, undefined, false)).toBe(0);
-  });
-
+  // The rule itself (a drop is a reset, a restart counts from zero) is core/server-run.ts's: test/core/server-run.test.ts.
   it('a new run id resets even when the counter happens to be higher', () => {
     const s = (runId: string, rejected: number) => {
       const r = upSample(A, T0, runId, 1, { rejectedConnections: rejected }) as { type: 'sample' } & Sample;
@@ -122,6 +115,37 @@ describe('counter deltas', () => {
     // A down sample neither counts nor moves the baseline.
     const down = sampleDeltas(first.baseline, { target: A, at: T0, up: false, durationMs: 0 });
     expect(down).toMatchObject({ rejected: 0, kills: 0, baseline: first.baseline });
+  });
+});
+
+describe('a server behind a proxy that hides run_id', () => {
+  const hidden = (n: number, uptimeS: number, rejected: number, runId?: string): HistoryRecord => {
+    const r = upSample(A, at(n), 'unused', 5, { rejectedConnections: rejected }) as {
+      type: 'sample';
+    } & Sample;
+    const { runId: _, ...server } = r.server as NonNullable<Sample['server']>;
+    // Histories written before run_id could be absent stored it as ''.
+    r.server = { ...server, uptimeS, ...(runId !== undefined ? { runId } : {}) };
+    return r;
+  };
+
+  it('an uptime that went back is a restart in the report, as watch saw it live', async () => {
+    for (const [name, runId] of [
+      ['old-format', ''],
+      ['new-format', undefined],
+    ] as const) {
+      const records = [
+        hidden(0, 5000, 10, runId),
+        hidden(1, 5010, 11, runId),
+        // Restarted between the samples: uptime 3 s, and 12 rejections since (more than before).
+        hidden(2, 3, 12, runId),
+        hidden(3, 13, 12, runId),
+      ];
+      writeFileSync(join(dir, `${name}.ndjson`), toNdjson(records));
+      const t = buildTimeline(await readHistory(join(dir, `${name}.ndjson`)), { generatedBy: 'x' });
+      expect(t.targets[0]?.totals).toMatchObject({ restarts: 1, rejected: 1 + 12 });
+      expect(t.targets[0]?.points.map((p) => p.restarts)).toEqual([0, 0, 1, 0]);
+    }
   });
 });
 
@@ -144,10 +168,10 @@ describe('timeline', () => {
     expect(a?.server?.runId).toBe('r2');
   });
 
-  it('orders incidents by time and counts them by severity and cause', () => {
+  it('orders incidents by time and counts them by severity and kind', () => {
     expect(timeline.incidents.map((i) => i.at)).toEqual([iso(1), iso(2), iso(5), iso(6)]);
     expect(timeline.bySeverity).toEqual({ critical: 1, warning: 2, info: 1 });
-    expect(timeline.byCause.map((c) => [c.cause, c.incidents])).toEqual([
+    expect(timeline.byKind.map((c) => [c.kind, c.incidents])).toEqual([
       ['server-crashed', 1],
       ['output-buffer-kills', 2],
       ['client-kills-observed', 1],
@@ -158,8 +182,8 @@ describe('timeline', () => {
     expect(timeline.runs).toBe(1);
   });
 
-  it('the latest incident of each cause carries the fix to show', () => {
-    expect(timeline.latestByCause.map((i) => [i.cause, i.fix[0]?.command])).toEqual([
+  it('the latest incident of each kind carries the fix to show', () => {
+    expect(timeline.latestByKind.map((i) => [i.kind, i.fix[0]?.command])).toEqual([
       ['server-crashed', 'journalctl -k'],
       ['output-buffer-kills', 'NEWER FIX'],
       ['client-kills-observed', `CLIENT KILL ID 7 '<img src=x onerror=alert(1)>'`],
@@ -206,7 +230,7 @@ describe('renderReportText', () => {
       /09:00:10Z {2}redis:\/\/a\.internal:6379 +warning +output-buffer-kills +2 clients killed$/,
     );
     expect(incidentLines[2]).toMatch(/critical +server-crashed +restarted without a clean shutdown/);
-    const fix = text().slice(text().indexOf('Fix (for the most recent incident of each cause)'));
+    const fix = text().slice(text().indexOf('Fix (for the most recent incident of each kind)'));
     expect(fix).toContain('    NEWER FIX\n      # the latest');
     expect(fix).not.toContain('OLDER FIX');
     expect(fix).not.toContain('SECOND FIX');

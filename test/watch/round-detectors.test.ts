@@ -10,15 +10,26 @@ import { detectConnectionChurn } from '../../src/watch/detectors/connection-chur
 import {
   counterDelta,
   type DetectContext,
+  type Detection,
   newDetectorMemory,
   type Round,
 } from '../../src/watch/detectors/detect-context.js';
 import { detectGhostConnections } from '../../src/watch/detectors/ghost-connections.js';
-import { detectIdleReaping } from '../../src/watch/detectors/idle-reaping.js';
-import { detectServerRestart } from '../../src/watch/detectors/server-restart.js';
+import { detectIdleTimeoutReaping } from '../../src/watch/detectors/idle-timeout-reaping.js';
+import { detectMaxclientsReached } from '../../src/watch/detectors/maxclients-reached.js';
+import { detectServerCrashed } from '../../src/watch/detectors/server-crashed.js';
+import { detectServerFailover } from '../../src/watch/detectors/server-failover.js';
+import { detectServerRestarted } from '../../src/watch/detectors/server-restarted.js';
 import { resolveWatchOptions } from '../../src/watch/options.js';
 import { type ClientList, parseClientList } from '../../src/watch/sampling/read-client-list.js';
 import { counters, gauges, readInfo, serverFacts } from '../../src/watch/sampling/read-info.js';
+
+/** Every detector of a new server process: restart, crash, failover. */
+const serverChange = (ctx: DetectContext): Detection[] => [
+  ...detectServerRestarted(ctx),
+  ...detectServerCrashed(ctx),
+  ...detectServerFailover(ctx),
+];
 
 const T0 = 1_700_000_000_000;
 
@@ -36,7 +47,7 @@ const line = (c: Client) =>
 
 function clientList(at: number, clients: Client[]): ClientList {
   const text = clients.map(line).join('\n');
-  return { at, text, ownId: '1', ...parseClientList(text, '1', DEFAULT_BUFFER_LIMITS, 1) };
+  return { at, ownId: '1', ...parseClientList(text, '1', DEFAULT_BUFFER_LIMITS, 1) };
 }
 
 function round(at: number, fields: Record<string, string | number> = {}, list?: ClientList): Round {
@@ -156,17 +167,17 @@ describe('idle-timeout-reaping', () => {
   it('a client gone at the timeout between lists a few seconds apart: high confidence', () => {
     const before = round(T0, {}, clientList(T0, [worker]));
     const now = round(T0 + 5000, {}, clientList(T0 + 5000, []));
-    const [hit] = detectIdleReaping(context(now, before, { config }));
+    const [hit] = detectIdleTimeoutReaping(context(now, before, { config }));
     expect(hit).toMatchObject({ confidence: 'high', connections: 1 });
   });
 
   it('lists far apart (a share of the timeout): any client that left looks reaped, so nothing is said', () => {
     const before = round(T0, {}, clientList(T0, [{ ...worker, idle: 100 }]));
     const now = round(T0 + 200_000, {}, clientList(T0 + 200_000, []));
-    expect(detectIdleReaping(context(now, before, { config }))).toEqual([]);
+    expect(detectIdleTimeoutReaping(context(now, before, { config }))).toEqual([]);
     const closer = round(T0, {}, clientList(T0, [{ ...worker, idle: 250 }]));
     const medium = round(T0 + 100_000, {}, clientList(T0 + 100_000, []));
-    const [hit] = detectIdleReaping(context(medium, closer, { config }));
+    const [hit] = detectIdleTimeoutReaping(context(medium, closer, { config }));
     expect(hit?.confidence).toBe('medium');
   });
 });
@@ -204,16 +215,16 @@ describe('restart or failover', () => {
       client_output_buffer_limit_disconnections: 2,
     });
     const ctx = context(now, before);
-    expect(detectServerRestart(ctx).map((d) => d.cause)).toEqual(['server-restarted']);
+    expect(serverChange(ctx).map((d) => d.kind)).toEqual(['server-restarted']);
     expect(counterDelta(ctx, 'outputBufferKills')).toBe(2);
   });
 
   it('behind a proxy that hides run_id, an uptime that went down is a restart', () => {
     const hidden = round(T0, { run_id: '', uptime_in_seconds: 5000 });
     const now = round(T0 + 5000, { run_id: '', uptime_in_seconds: 2 });
-    expect(detectServerRestart(context(now, hidden)).map((d) => d.cause)).toEqual(['server-restarted']);
+    expect(serverChange(context(now, hidden)).map((d) => d.kind)).toEqual(['server-restarted']);
     const later = round(T0 + 5000, { run_id: '', uptime_in_seconds: 5005 });
-    expect(detectServerRestart(context(later, hidden))).toEqual([]);
+    expect(serverChange(context(later, hidden))).toEqual([]);
   });
 
   it('a new run_id up for longer: another server took the address; no counter is compared', () => {
@@ -224,9 +235,24 @@ describe('restart or failover', () => {
       client_output_buffer_limit_disconnections: 40,
     });
     const ctx = context(now, before);
-    const [hit] = detectServerRestart(ctx);
-    expect(hit).toMatchObject({ cause: 'server-failover', connections: 9 });
+    const [hit] = serverChange(ctx);
+    expect(hit).toMatchObject({ kind: 'server-failover', connections: 9 });
     expect(counterDelta(ctx, 'outputBufferKills')).toBeUndefined();
+  });
+
+  it('the same run_id with an uptime that went back (the host clock stepped back) is the same process', () => {
+    const now = round(T0 + 5000, { uptime_in_seconds: 4000, rejected_connections: 2 });
+    const ctx = context(now, round(T0, { rejected_connections: 1 }));
+    expect(serverChange(ctx)).toEqual([]);
+    expect(counterDelta(ctx, 'rejectedConnections')).toBe(1);
+  });
+
+  it('a counter that went down in the same run was reset (CONFIG RESETSTAT): all of it is new', () => {
+    const now = round(T0 + 5000, { uptime_in_seconds: 5005, rejected_connections: 3 });
+    const ctx = context(now, round(T0, { rejected_connections: 500 }));
+    expect(serverChange(ctx)).toEqual([]);
+    expect(counterDelta(ctx, 'rejectedConnections')).toBe(3);
+    expect(detectMaxclientsReached(ctx).map((d) => d.connections)).toEqual([3]);
   });
 });
 

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { DISCONNECT_CAUSES, WatchMetrics } from '../../src/watch/metrics/watch-metrics.js';
-import type { Counters, Incident, Sample } from '../../src/watch/types.js';
+import {
+  CAUSE_OF_INCIDENT,
+  type Counters,
+  type Incident,
+  type IncidentKind,
+  type Sample,
+} from '../../src/watch/types.js';
 
 const T = 'redis://:***@127.0.0.1:7001/';
 
@@ -52,7 +58,8 @@ function incident(overrides: Partial<Incident> = {}): Incident {
   return {
     id: `${T}#1`,
     target: T,
-    cause: 'output-buffer-kills',
+    kind: 'output-buffer-kills',
+    cause: 'output-buffer-limit',
     severity: 'critical',
     confidence: 'high',
     title: 'Output buffer kills',
@@ -169,6 +176,28 @@ describe('WatchMetrics', () => {
     expect(value(text, series)).toBe(57);
   });
 
+  it('behind a proxy that hides run_id, an uptime that went back is a restart', async () => {
+    const m = new WatchMetrics();
+    const series = `lifeline_watch_rejected_connections_total{${tl}}`;
+    const hidden = (at: number, uptimeS: number, rejected: number): Sample => {
+      const s = sample({ at, uptimeS, counters: { rejectedConnections: rejected } });
+      const { runId: _, ...server } = s.server as NonNullable<Sample['server']>;
+      return { ...s, server: server as NonNullable<Sample['server']> };
+    };
+    m.observe(hidden(1_700_000_000_000, 5000, 10));
+    m.observe(hidden(1_700_000_010_000, 5010, 11));
+    // Restarted: up 3 s, and 12 rejections since (more than the old process had).
+    m.observe(hidden(1_700_000_020_000, 3, 12));
+    const text = await m.registry.metrics();
+    expect(value(text, `lifeline_watch_restarts_total{${tl}}`)).toBe(1);
+    expect(value(text, series)).toBe(11 + 12);
+    // Histories and older callers wrote run_id '' when it was hidden: the same.
+    const old = new WatchMetrics();
+    for (const s of [hidden(1_700_000_000_000, 5000, 10), hidden(1_700_000_020_000, 3, 12)])
+      old.observe({ ...s, server: { ...(s.server as NonNullable<Sample['server']>), runId: '' } });
+    expect(value(await old.registry.metrics(), `lifeline_watch_restarts_total{${tl}}`)).toBe(1);
+  });
+
   it('detects a restart across a down period and never lets a counter go down', async () => {
     const m = new WatchMetrics();
     const seen: number[] = [];
@@ -252,7 +281,7 @@ describe('WatchMetrics', () => {
     expect(text).not.toMatch(/^lifeline_watch_pubsub_clients\{/m);
   });
 
-  it('counts disconnects by cause (connections, else occurrences) and incidents by cause and severity', async () => {
+  it('counts disconnects by cause (connections, else occurrences) and incidents by kind, cause and severity', async () => {
     const m = new WatchMetrics();
     m.observe(sample());
     let text = await m.registry.metrics();
@@ -260,32 +289,40 @@ describe('WatchMetrics', () => {
     for (const cause of DISCONNECT_CAUSES) {
       expect(value(text, `lifeline_watch_disconnects_total{${tl},cause="${cause}"}`)).toBe(0);
     }
+    const of = (kind: IncidentKind, more: Partial<Incident> = {}) =>
+      incident({ kind, cause: CAUSE_OF_INCIDENT[kind], ...more });
     m.incident(incident());
     m.incident(incident({ id: `${T}#2~repeats`, occurrences: 4 }));
-    m.incident(incident({ cause: 'idle-timeout-reaping', severity: 'warning' }));
-    m.incident(incident({ cause: 'output-buffer-at-risk', severity: 'warning' }));
-    m.incident(incident({ cause: 'maxclients-reached', connections: 37 }));
-    m.incident(incident({ cause: 'ghost-connections', severity: 'warning' }));
+    m.incident(of('idle-timeout-reaping', { severity: 'warning' }));
+    m.incident(of('output-buffer-at-risk', { severity: 'warning' }));
+    m.incident(of('maxclients-reached', { connections: 37 }));
+    m.incident(of('ghost-connections', { severity: 'warning' }));
     text = await m.registry.metrics();
     // Where the server says how many connections, those are counted, not the incident.
-    expect(value(text, `lifeline_watch_disconnects_total{${tl},cause="maxclients-reached"}`)).toBe(37);
+    expect(value(text, `lifeline_watch_disconnects_total{${tl},cause="maxclients"}`)).toBe(37);
     // A ghost is a connection the server still holds: an incident, not a disconnect.
-    expect(text).not.toContain('cause="ghost-connections"}');
+    expect(text).not.toContain('cause="half-open"}');
     expect(
-      value(text, `lifeline_watch_incidents_total{${tl},cause="ghost-connections",severity="warning"}`),
+      value(
+        text,
+        `lifeline_watch_incidents_total{${tl},kind="ghost-connections",cause="half-open",severity="warning"}`,
+      ),
     ).toBe(1);
-    expect(value(text, `lifeline_watch_disconnects_total{${tl},cause="output-buffer-kills"}`)).toBe(5);
-    expect(value(text, `lifeline_watch_disconnects_total{${tl},cause="idle-timeout-reaping"}`)).toBe(1);
+    // The kills and the risk share the cause output-buffer-limit; only the kills are disconnects.
+    expect(value(text, `lifeline_watch_disconnects_total{${tl},cause="output-buffer-limit"}`)).toBe(5);
+    expect(value(text, `lifeline_watch_disconnects_total{${tl},cause="idle-timeout"}`)).toBe(1);
     expect(value(text, `lifeline_watch_disconnects_total{${tl},cause="client-eviction"}`)).toBe(0);
-    // A risk is not a disconnect.
-    expect(text).not.toContain(
-      'lifeline_watch_disconnects_total{target="redis://:***@127.0.0.1:7001/",cause="output-buffer-at-risk"}',
-    );
     expect(
-      value(text, `lifeline_watch_incidents_total{${tl},cause="output-buffer-kills",severity="critical"}`),
+      value(
+        text,
+        `lifeline_watch_incidents_total{${tl},kind="output-buffer-kills",cause="output-buffer-limit",severity="critical"}`,
+      ),
     ).toBe(2);
     expect(
-      value(text, `lifeline_watch_incidents_total{${tl},cause="output-buffer-at-risk",severity="warning"}`),
+      value(
+        text,
+        `lifeline_watch_incidents_total{${tl},kind="output-buffer-at-risk",cause="output-buffer-limit",severity="warning"}`,
+      ),
     ).toBe(1);
   });
 
@@ -303,6 +340,7 @@ describe('WatchMetrics', () => {
       .flatMap((metric) => (metric as unknown as { labelNames: string[] }).labelNames);
     expect([...new Set(declared)].sort()).toEqual([
       'cause',
+      'kind',
       'product',
       'role',
       'severity',

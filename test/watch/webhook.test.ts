@@ -57,7 +57,8 @@ function incident(n: number): Incident {
   return {
     id: `redis://127.0.0.1:7001/#${n}`,
     target: 'redis://127.0.0.1:7001/',
-    cause: 'output-buffer-kills',
+    kind: 'output-buffer-kills',
+    cause: 'output-buffer-limit',
     severity: 'critical',
     confidence: 'high',
     title: 'Clients closed for client-output-buffer-limit',

@@ -1,4 +1,4 @@
-import { type ReplaySafety, replaySafety } from '../command-table.js';
+import { type ReplaySafety, replaySafety, worstSafety } from '../command-table.js';
 import type { IoredisCommand, IoredisQueue } from './internals.js';
 
 /** Commands that stand or fall together: a pipeline, a MULTI/EXEC transaction, or one command. */
@@ -22,14 +22,10 @@ export function unitsOf(queue: IoredisQueue): IoredisCommand[][] {
   return units;
 }
 
-const RANK: Record<ReplaySafety, number> = { read: 0, idempotent: 1, unsafe: 2 };
-
-/** The least safe member decides for the unit (a transaction with one INCR is unsafe as a whole). */
+/** How safe replaying the unit is: as safe as its least safe member. */
 export function unitSafety(
   unit: readonly IoredisCommand[],
   idempotentScripts: ReadonlySet<string>,
 ): ReplaySafety {
-  return unit
-    .map((c) => replaySafety(c.name, c.args, idempotentScripts))
-    .reduce<ReplaySafety>((worst, s) => (RANK[s] > RANK[worst] ? s : worst), 'read');
+  return worstSafety(unit.map((c) => replaySafety(c.name, c.args, idempotentScripts)));
 }

@@ -1,11 +1,11 @@
 import { Command, Redis } from 'ioredis';
 import { fullJitterDelay } from '../backoff.js';
-import { blockingTimeoutMs, mayBlock } from '../command-table.js';
+import { blockingMsOf } from '../command-table.js';
 import { auditConfig } from '../config-audit.js';
 import { ConnectionWatch, type InFlight } from '../connection-watch.js';
 import { CODES, LifelineCommandError } from '../errors.js';
 import { channels, EVENTS } from '../events.js';
-import { mayReplay, type ResolvedOptions } from '../options.js';
+import { mayReplay, POISON_WINDOW_MS, type ResolvedOptions } from '../options.js';
 import { type IoredisCommand, type IoredisInternals, type IoredisQueue, takeFromQueue } from './internals.js';
 import { unitSafety, unitsOf } from './replay.js';
 
@@ -15,9 +15,6 @@ const DEFAULT_RETRY_STRATEGY = (Redis as unknown as { defaultOptions: { retryStr
 /** By identity, or by source for a client built by another copy of ioredis than lifeline's own. */
 const isIoredisDefault = (strategy: (times: number) => unknown): boolean =>
   strategy === DEFAULT_RETRY_STRATEGY || String(strategy) === String(DEFAULT_RETRY_STRATEGY);
-
-/** A drop this soon after a command was written counts against the command. */
-const POISON_WINDOW_MS = 2000;
 
 /**
  * Instruments an ioredis client in place (see docs/client.md). ioredis keeps the commands written
@@ -86,7 +83,7 @@ export function wrapIoredis(client: IoredisInternals, o: ResolvedOptions): void 
   /** A view of one pending command for the watch (built on ticks and drops, never per command). */
   const view = (command: IoredisCommand, written: boolean): InFlight => {
     const at = seenAt(command);
-    const blockingMs = mayBlock(command.name) ? blockingTimeoutMs(command.name, command.args) : undefined;
+    const blockingMs = blockingMsOf(command.name, command.args);
     const entry: InFlight = { name: command.name, args: [command.args], sentAt: at, written, blockingMs };
     if (o.commandTimeoutMs > 0) {
       const limit = o.commandTimeoutMs + (blockingMs ?? 0);

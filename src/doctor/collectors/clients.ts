@@ -1,23 +1,19 @@
-import { effectiveLimit, parseBufferLimits } from '../../core/parse-buffer-limits.js';
+import { clientListRisk } from '../../core/client-list-guard.js';
+import { bufferLimitsOf } from '../../core/parse-buffer-limits.js';
 import {
   type ClientClass,
   type ClientFields,
   clientClass,
   num,
-  parseClientFields,
+  walkClientList,
 } from '../../core/parse-client-list.js';
 import { type Info, infoNumber } from '../../core/parse-info.js';
 import { formatBytes } from '../../core/units.js';
 import { type ClientSnapshot, type ClientsSummary, type Collected, ok, unavailable } from '../evidence.js';
 import type { CollectorContext } from './context.js';
 
-/** Lines summarised at most: a server with 100,000 clients must not make the doctor slow or hungry. */
-export const MAX_CLIENT_LINES = 50_000;
 const TOP = 10;
 const IDLE_BUCKETS = [1, 10, 60, 300, 3600, null] as const;
-
-// A CLIENT LIST line is 250-350 bytes depending on the version and the names in it.
-const BYTES_PER_CLIENT = 350;
 
 /**
  * CLIENT LIST, summarised. The reply to our own connection counts against the normal-class output
@@ -29,12 +25,10 @@ export async function collectClients(
   config: Collected<Record<string, string>>,
 ): Promise<Collected<ClientsSummary>> {
   const connected = info.status === 'ok' ? (infoNumber(info.value, 'connected_clients') ?? 0) : 0;
-  const limitText = config.status === 'ok' ? config.value['client-output-buffer-limit'] : undefined;
-  const normalLimit = limitText ? effectiveLimit(parseBufferLimits(limitText).normal) : 0;
-  const expectedBytes = connected * BYTES_PER_CLIENT;
-  if (normalLimit > 0 && expectedBytes >= normalLimit / 2) {
+  const risk = clientListRisk(connected, bufferLimitsOf(config.status === 'ok' ? config.value : undefined));
+  if (risk) {
     return unavailable(
-      `CLIENT LIST for ${connected} clients (~${formatBytes(expectedBytes)}) could exceed the normal-class output buffer limit (${formatBytes(normalLimit)}) and get this connection killed`,
+      `CLIENT LIST for ${connected} clients (~${formatBytes(risk.expectedBytes)}) could exceed the normal-class output buffer limit (${formatBytes(risk.limitBytes)}) and get this connection killed`,
     );
   }
   const ownId = String(await redis.call('CLIENT', 'ID'));
@@ -51,22 +45,7 @@ export function summarizeClientList(text: string, ownId?: string): ClientsSummar
   const idleHistogram = IDLE_BUCKETS.map((upToSeconds) => ({ upToSeconds, count: 0 }));
   let topOutputBuffers: ClientSnapshot[] = [];
   let topIdle: ClientSnapshot[] = [];
-  let total = 0;
-  let summarised = 0;
-
-  let start = 0;
-  while (start < text.length) {
-    let end = text.indexOf('\n', start);
-    if (end < 0) end = text.length;
-    const line = text.slice(start, end);
-    start = end + 1;
-    if (line.trim() === '') continue;
-    if (ownId !== undefined && line.startsWith(`id=${ownId} `)) continue;
-    total++;
-    if (summarised >= MAX_CLIENT_LINES) continue;
-    summarised++;
-
-    const fields = parseClientFields(line);
+  const { total, visited: summarised } = walkClientList(text, ownId, (fields) => {
     const snapshot = toSnapshot(fields);
     byClass[snapshot.class]++;
     const lib = snapshot.libName || '(unset)';
@@ -81,7 +60,7 @@ export function summarizeClientList(text: string, ownId?: string): ClientsSummar
     if (bucket) bucket.count++;
     if (snapshot.omem > 0) topOutputBuffers = insertTop(topOutputBuffers, snapshot, (c) => c.omem);
     topIdle = insertTop(topIdle, snapshot, (c) => c.idleS);
-  }
+  });
   return { total, summarised, byClass, byLibName, byName, flagged, idleHistogram, topOutputBuffers, topIdle };
 }
 

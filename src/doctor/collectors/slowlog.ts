@@ -1,3 +1,4 @@
+import { isRangeRead } from '../../core/command-facts.js';
 import { type Collected, ok, type SlowlogEntry } from '../evidence.js';
 import type { CollectorContext } from './context.js';
 
@@ -20,7 +21,7 @@ export async function collectSlowlog({ redis }: CollectorContext): Promise<Colle
 function describeArgs(args: unknown[]): string {
   const name = String(args[0] ?? '').toUpperCase();
   // Range bounds and modifiers tell whether a read was bounded; anything else may be user data.
-  if (/^(LRANGE|ZRANGE|ZREVRANGE|XRANGE|XREVRANGE)$/.test(name)) {
+  if (isRangeRead(name)) {
     const shape = args.slice(2).map((a) => {
       const text = String(a);
       return /^([-+]|\(?-?\d+(\.\d+)?|COUNT|LIMIT|BYSCORE|BYLEX|REV|WITHSCORES)$/i.test(text) ? text : '…';

@@ -1,3 +1,5 @@
+import type { Cause } from '../../core/causes.js';
+
 export type Severity = 'critical' | 'warning' | 'info';
 export type Confidence = 'high' | 'medium' | 'low';
 export type ResultStatus = 'finding' | 'pass' | 'skipped' | 'crashed';
@@ -11,6 +13,8 @@ export interface Fix {
 /** One rule's outcome (schemaVersion 1). */
 export interface RuleResult {
   ruleId: string;
+  /** The drop cause the rule is about (core/causes.ts). */
+  cause: Cause;
   category: string;
   status: ResultStatus;
   severity?: Severity;
@@ -47,7 +51,7 @@ export interface Report {
     skipped: number;
     crashed: number;
   };
-  mostLikelyCause: { ruleId: string; title: string; confidence: Confidence } | null;
+  mostLikelyCause: { ruleId: string; cause: Cause; title: string; confidence: Confidence } | null;
   results: RuleResult[];
   /** Evidence that could not be collected, and why (text and markdown show it; JSON shows skipped rules). */
   unavailable: Record<string, string>;

@@ -1,18 +1,18 @@
 import type { LogEventKind } from '../../core/log/classify-log-event.js';
 import type { LogEvent } from '../../core/log/summarize-log.js';
-import {
-  type BufferLimits,
-  DEFAULT_BUFFER_LIMITS,
-  parseBufferLimits,
-} from '../../core/parse-buffer-limits.js';
+import { type BufferLimits, bufferLimitsOf } from '../../core/parse-buffer-limits.js';
 import type { ClientFields } from '../../core/parse-client-list.js';
 import { infoNumber } from '../../core/parse-info.js';
-import type { Evidence } from '../evidence.js';
+import { DOCTOR_CONNECTION_NAME } from '../connect.js';
+import type { Evidence, TargetIdentity } from '../evidence.js';
 import type { Fix } from '../report/types.js';
+import type { AdviceFacts } from './define-rule.js';
+
+/** Where a redis-cli line goes: the target's identity, nothing read from the server. */
+export type CliTarget = Pick<TargetIdentity, 'host' | 'port' | 'tls' | 'username' | 'hasAuth'>;
 
 /** A redis-cli command line for this target; it asks for the password rather than printing one. */
-export function redisCli(e: Evidence, ...args: string[]): string {
-  const t = e.target;
+export function redisCli(t: CliTarget, ...args: string[]): string {
   const parts = ['redis-cli', '-h', t.host, '-p', String(t.port)];
   if (t.tls) parts.push('--tls');
   if (t.username) parts.push('--user', t.username);
@@ -23,14 +23,20 @@ export function redisCli(e: Evidence, ...args: string[]): string {
 }
 
 /** A CONFIG SET fix, followed by the CONFIG REWRITE that makes it survive a restart. */
-export function configSetFix(e: Evidence, name: string, value: string, note?: string, risk?: string): Fix[] {
-  const set: Fix = { command: redisCli(e, 'CONFIG', 'SET', name, value) };
+export function configSetFix(
+  target: CliTarget,
+  name: string,
+  value: string,
+  note?: string,
+  risk?: string,
+): Fix[] {
+  const set: Fix = { command: redisCli(target, 'CONFIG', 'SET', name, value) };
   if (note) set.note = note;
   if (risk) set.risk = risk;
   return [
     set,
     {
-      command: redisCli(e, 'CONFIG', 'REWRITE'),
+      command: redisCli(target, 'CONFIG', 'REWRITE'),
       note: 'persists the change to redis.conf (or edit the file / your managed-service parameter group)',
     },
   ];
@@ -42,17 +48,40 @@ export const info = (e: Evidence, key: string): number | undefined =>
 export const config = (e: Evidence, key: string): string | undefined =>
   e.config.status === 'ok' ? e.config.value[key] : undefined;
 
-export const configNumber = (e: Evidence, key: string): number | undefined => {
-  const value = config(e, key);
-  return value === undefined || value === '' || Number.isNaN(Number(value)) ? undefined : Number(value);
-};
+export const configNumber = (e: Evidence, key: string): number | undefined => settingNumber(config(e, key));
+
+/** A CONFIG value as a number; undefined when it is missing or not a number. */
+export const settingNumber = (value: string | undefined): number | undefined =>
+  value === undefined || value === '' || Number.isNaN(Number(value)) ? undefined : Number(value);
 
 /** Output-buffer limits from CONFIG, or Redis's defaults when CONFIG is not available. */
-export function bufferLimits(e: Evidence): { limits: BufferLimits; fromConfig: boolean } {
-  const value = config(e, 'client-output-buffer-limit');
-  return value
-    ? { limits: parseBufferLimits(value), fromConfig: true }
-    : { limits: DEFAULT_BUFFER_LIMITS, fromConfig: false };
+export const bufferLimits = (e: Evidence): { limits: BufferLimits; fromConfig: boolean } =>
+  bufferLimitsIn(e.config.status === 'ok' ? e.config.value : undefined);
+
+/** bufferLimits from CONFIG values (undefined: CONFIG could not be read). */
+export function bufferLimitsIn(config: AdviceFacts['config']): { limits: BufferLimits; fromConfig: boolean } {
+  return { limits: bufferLimitsOf(config), fromConfig: Boolean(config?.['client-output-buffer-limit']) };
+}
+
+/** A log event of the doctor's own connection: a tiny limit may have cut the doctor off, not the app. */
+export const isDoctorConnection = (ev: LogEvent): boolean => ev.client?.name === DOCTOR_CONNECTION_NAME;
+
+/** The facts a rule's advice is computed from, as the doctor collected them. */
+export function adviceFacts(e: Evidence): AdviceFacts {
+  return {
+    target: e.target,
+    ...(e.info.status === 'ok' ? { info: e.info.value } : {}),
+    ...(e.config.status === 'ok' ? { config: e.config.value } : {}),
+    ...(e.log.status === 'ok'
+      ? {
+          log: {
+            events: e.log.value.events.filter((ev) => !isDoctorConnection(ev)),
+            counts: e.log.value.counts,
+          },
+        }
+      : {}),
+    ...(e.clients.status === 'ok' ? { clients: e.clients.value.topOutputBuffers } : {}),
+  };
 }
 
 /** "now" as the server sees it (INFO server_time_usec), so rules stay free of the local clock. */

@@ -1,8 +1,8 @@
 import type { Severity } from '../../doctor/report/types.js';
-import type { Incident, IncidentCause } from '../types.js';
+import type { Incident, IncidentKind } from '../types.js';
 
 export interface AlertGrouperOptions {
-  /** How long repeats of one (target, cause) are held back and counted. */
+  /** How long repeats of one (target, kind) are held back and counted. */
   windowMs?: number;
   /** The clock (epoch ms); inject one in tests. */
   now?: () => number;
@@ -28,12 +28,12 @@ const RANK: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };
 /**
  * Groups repeated alerts so a problem that recurs every sample alerts once, then once per window.
  *
- * Per (target, cause): the first incident passes through at once and opens a window of windowMs. Repeats
+ * Per (target, kind): the first incident passes through at once and opens a window of windowMs. Repeats
  * inside the window are absorbed (counted; the latest one's message and evidence kept) unless they are
  * more severe than what was alerted, which passes through (an escalation is news). When a window ends
  * with absorbed repeats, flush() returns one summary of them and a new window opens at once, so a
  * problem that persists yields one summary per window; a window that ends with no repeats closes the
- * group, and the next incident of that cause is a first alert again.
+ * group, and the next incident of that kind is a first alert again.
  *
  * No timers: call flush() regularly (each sampling round) and drain() at shutdown.
  */
@@ -54,9 +54,9 @@ export class AlertGrouper {
     return this.groups.size;
   }
 
-  /** Whether offer() would hold back an incident of this target, cause and severity at `nowMs`. */
-  willAbsorb(target: string, cause: IncidentCause, severity: Severity, nowMs: number = this.now()): boolean {
-    const group = this.groups.get(groupKey({ target, cause }));
+  /** Whether offer() would hold back an incident of this target, kind and severity at `nowMs`. */
+  willAbsorb(target: string, kind: IncidentKind, severity: Severity, nowMs: number = this.now()): boolean {
+    const group = this.groups.get(groupKey({ target, kind }));
     if (!group || RANK[severity] > RANK[group.severity]) return false;
     return nowMs < group.windowEnd || group.absorbed > 0;
   }
@@ -135,8 +135,8 @@ export class AlertGrouper {
   }
 }
 
-const groupKey = (incident: Pick<Incident, 'target' | 'cause'>): string =>
-  `${incident.target}\u0000${incident.cause}`;
+const groupKey = (incident: Pick<Incident, 'target' | 'kind'>): string =>
+  `${incident.target}\u0000${incident.kind}`;
 
 function resetWindow(group: Group, windowEnd: number): void {
   group.windowEnd = windowEnd;

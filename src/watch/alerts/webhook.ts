@@ -39,7 +39,7 @@ export interface WebhookStats {
 
 interface Job {
   id: string;
-  cause: string;
+  kind: string;
   body: string;
 }
 
@@ -145,7 +145,7 @@ export class WebhookSink {
     if (this.closed) return;
     try {
       const body = JSON.stringify({ type: 'incident', ...incident });
-      this.queue.push({ id: String(incident.id), cause: String(incident.cause), body });
+      this.queue.push({ id: String(incident.id), kind: String(incident.kind), body });
     } catch (error) {
       this.counts.failed += 1;
       const id = typeof incident === 'object' && incident !== null ? String(incident.id) : '?';
@@ -253,7 +253,7 @@ export class WebhookSink {
       }
     }
     this.counts.failed += 1;
-    this.report(`webhook: alert ${job.id} (${job.cause}) was not delivered to ${this.shownUrl}: ${problem}`);
+    this.report(`webhook: alert ${job.id} (${job.kind}) was not delivered to ${this.shownUrl}: ${problem}`);
   }
 
   private async attempt(

@@ -30,7 +30,7 @@ export function detectConnectionChurn(ctx: DetectContext): Detection[] {
   if (rate < ctx.options.churnPerSecond || rate < SPIKE_FACTOR * baseline) return [];
   return [
     {
-      cause: 'connection-churn',
+      kind: 'connection-churn',
       severity: 'warning',
       confidence: 'medium',
       title: 'Connection churn spike',

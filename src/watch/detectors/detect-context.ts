@@ -1,9 +1,16 @@
+import type { RunEnd as LogRunEnd } from '../../core/log/run-end.js';
 import type { LogEvent } from '../../core/log/summarize-log.js';
 import type { Info } from '../../core/parse-info.js';
+import {
+  compareRuns,
+  type RunChange,
+  counterDelta as runCounterDelta,
+  sameProcess,
+} from '../../core/server-run.js';
 import type { Confidence, Fix, Severity } from '../../doctor/report/types.js';
 import type { ResolvedWatchOptions } from '../options.js';
 import type { ClientList } from '../sampling/read-client-list.js';
-import type { Counters, IncidentCause, Sample, ServerFacts } from '../types.js';
+import type { Counters, IncidentKind, Sample, ServerFacts } from '../types.js';
 
 /** What one successful sampling round saw. */
 export interface Round {
@@ -15,8 +22,13 @@ export interface Round {
   logEvents: LogEvent[];
 }
 
-/** How the server's previous run ended, as its log told us (undefined: no log, or no start seen). */
-export type RunEnd = 'clean' | 'crash-report' | 'killed' | undefined;
+/**
+ * How the server's previous run ended, as its log told us (undefined: no log, or no start seen):
+ * core/log/run-end.ts's classification, a shutdown that never finished counted as killed (it was).
+ */
+export type RunEnd = Exclude<LogRunEnd, 'shutdown-unfinished'> | undefined;
+
+export const watchRunEnd = (end: LogRunEnd): RunEnd => (end === 'shutdown-unfinished' ? 'killed' : end);
 
 /** State a detector keeps for its target between rounds. */
 export interface DetectorMemory {
@@ -55,7 +67,7 @@ export interface DetectContext {
 
 /** A detector's finding; the watcher adds id, target, times, docs and (from the doctor) fixes. */
 export interface Detection {
-  cause: IncidentCause;
+  kind: IncidentKind;
   severity: Severity;
   confidence: Confidence;
   title: string;
@@ -72,42 +84,27 @@ export type Detector = (ctx: DetectContext) => Detection[];
 
 export const secondsBetween = (from: number, to: number): number => Math.max(0, (to - from) / 1000);
 
-/**
- * Another server process answers than in the earlier sample: its run_id differs, or (behind a proxy
- * that hides run_id) its uptime went down.
- */
-export const processChanged = (before: ServerFacts, now: ServerFacts): boolean =>
-  before.runId !== now.runId || now.uptimeS < before.uptimeS;
+/** Another server process answers than in the earlier sample (core/server-run.ts says how it is told). */
+export const processChanged = (before: ServerFacts, now: ServerFacts): boolean => !sameProcess(before, now);
 
 /** Another server process answers than at the previous round. */
 export const serverChanged = (ctx: DetectContext): boolean =>
   ctx.prev !== undefined && processChanged(ctx.prev.sample.server, ctx.cur.sample.server);
 
-// uptime_in_seconds is whole seconds, read a moment after the sample's timestamp.
-const UPTIME_SLACK_S = 2;
+/** The same server process as at the previous round, a restart since, or another server. */
+const runChange = ({ prev, cur }: DetectContext): RunChange =>
+  prev === undefined
+    ? 'same'
+    : compareRuns({ ...prev.sample.server, at: prev.sample.at }, { ...cur.sample.server, at: cur.sample.at });
 
-/**
- * The server process changed and the new one started since the previous round: a restart. A new
- * process that has been up for longer than that is another server (a failover behind the same
- * name or address), not a restart.
- */
-export const restarted = (ctx: DetectContext): boolean =>
-  serverChanged(ctx) &&
-  ctx.prev !== undefined &&
-  ctx.cur.sample.server.uptimeS <= secondsBetween(ctx.prev.sample.at, ctx.cur.sample.at) + UPTIME_SLACK_S;
+/** The server process changed and the new one started since the previous round: a restart. */
+export const restarted = (ctx: DetectContext): boolean => runChange(ctx) === 'restarted';
 
 /** Another server that was already running answers now (failover, DNS or VIP moved). */
-export const replaced = (ctx: DetectContext): boolean => serverChanged(ctx) && !restarted(ctx);
+export const replaced = (ctx: DetectContext): boolean => runChange(ctx) === 'replaced';
 
-/**
- * How much a cumulative counter grew since the previous round. After a restart the counter began
- * again at zero, so its whole value is new; another server's counters cannot be compared with the
- * previous one's; a counter this server lacks gives undefined.
- */
+/** How much a cumulative counter grew since the previous round (core/server-run.ts counterDelta). */
 export function counterDelta(ctx: DetectContext, key: keyof Counters): number | undefined {
-  const now = ctx.cur.sample.counters[key];
-  if (now === undefined || !ctx.prev || replaced(ctx)) return undefined;
-  if (restarted(ctx)) return now;
-  const before = ctx.prev.sample.counters[key];
-  return before === undefined ? undefined : Math.max(0, now - before);
+  if (!ctx.prev) return undefined;
+  return runCounterDelta(ctx.prev.sample.counters[key], ctx.cur.sample.counters[key], runChange(ctx));
 }

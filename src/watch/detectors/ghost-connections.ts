@@ -46,7 +46,7 @@ export function detectGhostConnections(ctx: DetectContext): Detection[] {
   const first = ghosts[0] as (typeof ghosts)[number];
   return [
     {
-      cause: 'ghost-connections',
+      kind: 'ghost-connections',
       severity: 'warning',
       confidence: 'medium',
       title: 'Ghost connections: the server holds connections their application gave up',

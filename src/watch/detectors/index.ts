@@ -1,22 +1,32 @@
-import { detectClientKills } from './client-kills.js';
+import { detectClientEviction } from './client-eviction.js';
+import { detectClientKillsObserved } from './client-kills-observed.js';
 import { detectConnectionChurn } from './connection-churn.js';
 import type { Detector } from './detect-context.js';
 import { detectGhostConnections } from './ghost-connections.js';
-import { detectIdleReaping } from './idle-reaping.js';
+import { detectIdleTimeoutReaping } from './idle-timeout-reaping.js';
+import { detectMaxclientsReached } from './maxclients-reached.js';
 import { detectOutputBufferAtRisk } from './output-buffer-at-risk.js';
-import { detectRejectedConnections } from './rejected-connections.js';
-import { detectClientEviction, detectOutputBufferKills, detectQueryBufferKills } from './server-kills.js';
-import { detectServerRestart } from './server-restart.js';
+import { detectOutputBufferKills } from './output-buffer-kills.js';
+import { detectQueryBufferKills } from './query-buffer-kills.js';
+import { detectServerCrashed } from './server-crashed.js';
+import { detectServerFailover } from './server-failover.js';
+import { detectServerRestarted } from './server-restarted.js';
 
-/** Every detector, run in this order on each successful round (a restart first: it explains the rest). */
+/**
+ * Every detector of a round, named `detect<Kind>` in `detectors/<kind>.ts` after the incident kind it
+ * raises (`target-unreachable` is raised on a failed round instead). Run in this order on each
+ * successful round: a new server process first, as it explains the rest.
+ */
 export const DETECTORS: readonly Detector[] = [
-  detectServerRestart,
-  detectRejectedConnections,
+  detectServerRestarted,
+  detectServerCrashed,
+  detectServerFailover,
+  detectMaxclientsReached,
   detectClientEviction,
   detectOutputBufferKills,
   detectQueryBufferKills,
-  detectClientKills,
-  detectIdleReaping,
+  detectClientKillsObserved,
+  detectIdleTimeoutReaping,
   detectGhostConnections,
   detectConnectionChurn,
   detectOutputBufferAtRisk,

@@ -1,14 +1,14 @@
 import type { Detection } from './detect-context.js';
 
 /** The first failed round after a successful one: watch keeps trying every interval. */
-export function detectUnreachable(
+export function detectTargetUnreachable(
   error: string,
   lastUp: { at: number; connectedClients: number } | undefined,
   cli: (...args: string[]) => string,
 ): Detection {
   const full = /max number of clients|SERVER_FULL/i.test(error);
   return {
-    cause: full ? 'maxclients-reached' : 'target-unreachable',
+    kind: full ? 'maxclients-reached' : 'target-unreachable',
     severity: 'critical',
     confidence: full ? 'high' : 'medium',
     title: full ? 'The server refuses new connections: maxclients reached' : 'The server cannot be reached',

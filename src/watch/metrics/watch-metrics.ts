@@ -1,23 +1,25 @@
 import { Counter, Gauge, Registry } from 'prom-client';
-import type { Counters, Incident, IncidentCause, Sample } from '../types.js';
+import type { Cause } from '../../core/causes.js';
+import { compareRuns, counterDelta, type RunChange, type RunReading } from '../../core/server-run.js';
+import { CAUSE_OF_INCIDENT, type Counters, type Incident, type IncidentKind, type Sample } from '../types.js';
 
 /**
  * Every metric `lifeline watch` exposes is named `lifeline_watch_<what>` (beside the library's
  * `lifeline_client_*`) and carries the label `target`: the watched URL with its password redacted.
- * The other labels have small fixed value sets (`cause`, `severity`, `threshold_seconds`) or change
+ * The other labels have small fixed value sets (`cause`, `kind`, `severity`, `threshold_seconds`) or change
  * only on upgrade/failover (`product`, `version`, `role`); client ids and addresses never become labels.
  */
 export const WATCH_METRIC_PREFIX = 'lifeline_watch_';
 
 /**
- * Incident causes that mean connections were closed (or refused) on the server side:
- * `lifeline_watch_disconnects_total{cause}` counts them, and exists at 0 for each of them from a
- * target's first sample so `increase()` sees the first one. The other causes are not drops themselves
- * (`output-buffer-at-risk` is a risk, `connection-churn` a symptom, `target-unreachable` is about
- * watch's own link, `ghost-connections` are connections the server still holds) and show in
- * `lifeline_watch_incidents_total` only.
+ * Incident kinds that mean connections were closed (or refused) on the server side:
+ * `lifeline_watch_disconnects_total{cause}` counts them under their cause, and exists at 0 for each
+ * of those causes from a target's first sample so `increase()` sees the first one. The other kinds are
+ * not drops themselves (`output-buffer-at-risk` is a risk, `connection-churn` a symptom,
+ * `target-unreachable` is about watch's own link, `ghost-connections` are connections the server
+ * still holds) and show in `lifeline_watch_incidents_total` only.
  */
-export const DISCONNECT_CAUSES: readonly IncidentCause[] = [
+export const DISCONNECT_KINDS: readonly IncidentKind[] = [
   'server-restarted',
   'server-crashed',
   'maxclients-reached',
@@ -28,6 +30,9 @@ export const DISCONNECT_CAUSES: readonly IncidentCause[] = [
   'client-kills-observed',
   'server-failover',
 ];
+
+/** The `cause` label values of `lifeline_watch_disconnects_total`. */
+export const DISCONNECT_CAUSES: readonly Cause[] = DISCONNECT_KINDS.map((kind) => CAUSE_OF_INCIDENT[kind]);
 
 /** The `threshold_seconds` label values of `lifeline_watch_idle_connections`. */
 export const IDLE_THRESHOLDS = [
@@ -76,9 +81,8 @@ const MIRRORED: readonly { key: keyof Counters; name: string; help: string }[] =
 ];
 
 interface TargetState {
-  runId?: string;
-  /** Epoch ms of the last sample that reached the server. */
-  lastUpAt?: number;
+  /** The server process as the last sample that reached it saw it. */
+  run?: RunReading;
   counters?: Counters;
   info?: { product: string; version: string; role: string };
 }
@@ -92,10 +96,10 @@ type TargetLabels = { target: string };
  * Gauges show the latest sample; a sample with `up: false` removes a target's server gauges (a down
  * server has no client count) and keeps its counters. The CLIENT LIST gauges change only on the rounds
  * that ran CLIENT LIST. Server counters are mirrored as counters: the first sample of a target sets
- * them to the server's value, later samples add the increase, and after a restart (new run_id or a
- * value that went down) they add the new value, so they never go down while the server's reset. A
- * new run_id whose uptime predates the previous sample is another server (failover): its counters
- * become the new base and add nothing, and it is not a restart.
+ * them to the server's value, later samples add the increase, and after a restart or a reset (a value
+ * that went down) they add the new value, so they never go down while the server's reset. Another
+ * server that was already up at the previous sample (failover) is no restart: its counters become the
+ * new base and add nothing. core/server-run.ts tells the three apart.
  *
  * Feed `incident()` with either every incident the detectors raise or the output of an AlertGrouper
  * (first alerts plus summaries), not both: the disconnect counters add `incident.connections` (or
@@ -132,7 +136,7 @@ export class WatchMetrics {
   private readonly uptime = this.gauge('uptime_seconds', 'Server uptime (INFO uptime_in_seconds).');
   private readonly restarts = this.counter(
     'restarts_total',
-    'Server restarts watch saw: the run_id changed between two samples and the new process started since the first (another, older process is a failover).',
+    'Server restarts watch saw: another server process between two samples (run_id changed, or uptime went back where run_id is hidden) that started since the first (an older one is a failover).',
   );
   private readonly connectedClients = this.gauge(
     'connected_clients',
@@ -177,14 +181,14 @@ export class WatchMetrics {
   );
   private readonly disconnects = new Counter({
     name: `${WATCH_METRIC_PREFIX}disconnects_total`,
-    help: 'Server-side disconnects by the cause watch attributed (incidents of a disconnect cause, counting grouped repeats).',
+    help: 'Server-side disconnects by the cause watch attributed (incidents of a disconnect kind, counting grouped repeats).',
     labelNames: ['target', 'cause'],
     registers: [this.registry],
   });
   private readonly incidents = new Counter({
     name: `${WATCH_METRIC_PREFIX}incidents_total`,
-    help: 'Incidents watch raised, by cause and severity.',
-    labelNames: ['target', 'cause', 'severity'],
+    help: 'Incidents watch raised, by kind, cause and severity.',
+    labelNames: ['target', 'kind', 'cause', 'severity'],
     registers: [this.registry],
   });
 
@@ -211,20 +215,14 @@ export class WatchMetrics {
       return;
     }
 
-    let restarted = false;
-    let replaced = false;
+    let change: RunChange = 'same';
     if (sample.server) {
-      const { runId, uptimeS, product, version, role } = sample.server;
-      if (state.runId === undefined) {
-        this.restarts.inc(labels, 0);
-      } else if (runId && runId !== state.runId) {
-        const sinceS = state.lastUpAt === undefined ? Infinity : (sample.at - state.lastUpAt) / 1000;
-        replaced = uptimeS > sinceS + 2;
-        restarted = !replaced;
-        if (restarted) this.restarts.inc(labels);
-      }
-      if (runId) state.runId = runId;
-      state.lastUpAt = sample.at;
+      const { uptimeS, product, version, role } = sample.server;
+      const run: RunReading = { runId: sample.server.runId, uptimeS, at: sample.at };
+      if (state.run === undefined) this.restarts.inc(labels, 0);
+      else change = compareRuns(state.run, run);
+      if (change === 'restarted') this.restarts.inc(labels);
+      state.run = run;
       setFinite(this.uptime, labels, uptimeS);
       const info = { product, version, role };
       if (
@@ -238,10 +236,9 @@ export class WatchMetrics {
     }
 
     if (sample.counters) {
-      if (!replaced)
-        for (const [key, counter] of this.mirrored) {
-          mirror(counter, labels, state.counters?.[key], sample.counters[key], restarted);
-        }
+      for (const [key, counter] of this.mirrored) {
+        mirror(counter, labels, state.counters?.[key], sample.counters[key], change);
+      }
       state.counters = { ...sample.counters };
     }
 
@@ -273,9 +270,10 @@ export class WatchMetrics {
     const occurrences =
       Number.isFinite(incident.occurrences) && incident.occurrences > 0 ? incident.occurrences : 1;
     const connections = isCount(incident.connections) ? incident.connections : occurrences;
-    this.incidents.inc({ target: incident.target, cause: incident.cause, severity: incident.severity });
-    if (DISCONNECT_CAUSES.includes(incident.cause) && connections > 0) {
-      this.disconnects.inc({ target: incident.target, cause: incident.cause }, connections);
+    const { target, kind, cause, severity } = incident;
+    this.incidents.inc({ target, kind, cause, severity });
+    if (DISCONNECT_KINDS.includes(kind) && connections > 0) {
+      this.disconnects.inc({ target, cause }, connections);
     }
   }
 
@@ -325,17 +323,20 @@ export class WatchMetrics {
 const isCount = (value: number | undefined): value is number =>
   value !== undefined && Number.isFinite(value) && value >= 0;
 
-/** Adds what a server counter gained since the previous sample (all of it after a restart). */
+/** Adds what a server counter gained since the previous sample; its first reading adds all of it. */
 function mirror(
   counter: Counter<'target'>,
   labels: TargetLabels,
   previous: number | undefined,
   next: number | undefined,
-  restarted: boolean,
+  change: RunChange,
 ): void {
-  if (!isCount(next)) return;
-  if (!isCount(previous) || restarted || next < previous) counter.inc(labels, next);
-  else counter.inc(labels, next - previous);
+  const added = isCount(previous)
+    ? counterDelta(previous, next, change)
+    : change === 'replaced'
+      ? undefined
+      : next;
+  if (isCount(added)) counter.inc(labels, added);
 }
 
 function setFinite<L extends string>(gauge: Gauge<L>, labels: Record<L, string>, value: number): void {

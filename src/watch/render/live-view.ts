@@ -1,3 +1,4 @@
+import { compareRuns, counterDelta, sameProcess } from '../../core/server-run.js';
 import type { Incident, Sample } from '../types.js';
 import { renderIncidentLine } from './render-incident-line.js';
 
@@ -38,9 +39,9 @@ export class LiveView {
     if (!s) return;
     const before = s.last?.up ? s.last : s.previousUp;
     if (sample.up && before?.counters && sample.counters) {
-      const restarted = before.server?.runId !== sample.server?.runId;
+      const change = compareRuns({ ...before.server, at: before.at }, { ...sample.server, at: sample.at });
       const grew = (now: number | undefined, then: number | undefined) =>
-        now === undefined ? 0 : restarted || then === undefined ? now : Math.max(0, now - then);
+        counterDelta(then, now, change) ?? 0;
       const b = before.counters;
       const c = sample.counters;
       s.kills +=
@@ -71,7 +72,7 @@ export class LiveView {
       const last = s.last;
       const prev = s.previousUp;
       const churn =
-        last?.up && prev?.counters && last.counters && last.server?.runId === prev.server?.runId
+        last?.up && prev?.counters && last.counters && sameProcess({ ...prev.server }, { ...last.server })
           ? (last.counters.connectionsReceived - prev.counters.connectionsReceived) /
             ((last.at - prev.at) / 1000)
           : undefined;
@@ -84,7 +85,7 @@ export class LiveView {
         churn === undefined || !Number.isFinite(churn) ? '-' : churn.toFixed(1),
         String(s.kills),
         String(s.rejected),
-        s.lastIncident ? `${s.lastIncident.at.slice(11, 19)} ${s.lastIncident.cause}` : '-',
+        s.lastIncident ? `${s.lastIncident.at.slice(11, 19)} ${s.lastIncident.kind}` : '-',
       ]);
     }
     const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];

@@ -13,5 +13,5 @@ export function renderIncidentLine(incident: Incident, options: { color: boolean
     : severity;
   const repeats = incident.occurrences > 1 ? ` (×${incident.occurrences})` : '';
   const fix = incident.fix[0] ? `  fix: ${incident.fix[0].command}` : '';
-  return `${incident.at} ${painted} ${incident.target} ${incident.cause}${repeats}: ${incident.message}${fix}`;
+  return `${incident.at} ${painted} ${incident.target} ${incident.kind}${repeats}: ${incident.message}${fix}`;
 }

@@ -176,8 +176,8 @@ function seriesPath(name: string, p: { d: string; points: number }, total?: numb
 }
 
 function marker(incident: Incident, px: number): string {
-  const what = `${formatTime(Date.parse(incident.at))} ${incident.severity} ${incident.cause}: ${incident.message}${incident.occurrences > 1 ? ` (×${incident.occurrences})` : ''}`;
-  return `<g class="marker ${incident.severity}" data-cause="${esc(incident.cause)}"><title>${esc(what)}</title><line x1="${n(px)}" x2="${n(px)}" y1="${LANE_Y}" y2="${AXIS_Y}"/><circle cx="${n(px)}" cy="${LANE_Y}" r="5"/></g>`;
+  const what = `${formatTime(Date.parse(incident.at))} ${incident.severity} ${incident.kind}: ${incident.message}${incident.occurrences > 1 ? ` (×${incident.occurrences})` : ''}`;
+  return `<g class="marker ${incident.severity}" data-kind="${esc(incident.kind)}" data-cause="${esc(incident.cause)}"><title>${esc(what)}</title><line x1="${n(px)}" x2="${n(px)}" y1="${LANE_Y}" y2="${AXIS_Y}"/><circle cx="${n(px)}" cy="${LANE_Y}" r="5"/></g>`;
 }
 
 function incidentTable(incidents: readonly Incident[]): string {
@@ -195,10 +195,10 @@ function incidentTable(incidents: readonly Incident[]): string {
       : i.docs
         ? ` <span class="note">${esc(i.docs)}</span>`
         : '';
-    return `<tr class="incident" data-cause="${esc(i.cause)}" data-severity="${i.severity}"><td class="time">${esc(formatTime(Date.parse(i.at)))}</td><td>${esc(i.target)}</td><td><span class="sev ${i.severity}">${i.severity}</span></td><td><code>${esc(i.cause)}</code></td><td><strong>${esc(i.title)}</strong><br>${esc(i.message)}${i.occurrences > 1 ? ` <span class="note">(×${i.occurrences})</span>` : ''}${docs}</td><td>${fixes || '<span class="note">none recorded</span>'}</td></tr>`;
+    return `<tr class="incident" data-kind="${esc(i.kind)}" data-cause="${esc(i.cause)}" data-severity="${i.severity}"><td class="time">${esc(formatTime(Date.parse(i.at)))}</td><td>${esc(i.target)}</td><td><span class="sev ${i.severity}">${i.severity}</span></td><td><code>${esc(i.kind)}</code></td><td><strong>${esc(i.title)}</strong><br>${esc(i.message)}${i.occurrences > 1 ? ` <span class="note">(×${i.occurrences})</span>` : ''}${docs}</td><td>${fixes || '<span class="note">none recorded</span>'}</td></tr>`;
   });
   return `<h2>Incidents</h2>
-<table class="incidents"><thead><tr><th>time (UTC)</th><th>target</th><th>severity</th><th>cause</th><th>what happened</th><th>fix</th></tr></thead>
+<table class="incidents"><thead><tr><th>time (UTC)</th><th>target</th><th>severity</th><th>incident</th><th>what happened</th><th>fix</th></tr></thead>
 <tbody>
 ${rows.join('\n')}
 </tbody></table>`;

@@ -28,18 +28,18 @@ export function renderReportMarkdown(timeline: Timeline): string {
   out.push('', '### Incidents', '');
   if (timeline.incidents.length === 0) out.push('No incidents.');
   else {
-    out.push('| time (UTC) | target | severity | cause | message |', '|---|---|---|---|---|');
+    out.push('| time (UTC) | target | severity | incident | message |', '|---|---|---|---|---|');
     for (const i of timeline.incidents) {
       const times = i.occurrences > 1 ? ` (×${i.occurrences})` : '';
       out.push(
-        `| ${formatTime(Date.parse(i.at))} | ${cell(i.target)} | ${ICON[i.severity]} ${i.severity} | ${code(i.cause)} | ${cell(i.message)}${times} |`,
+        `| ${formatTime(Date.parse(i.at))} | ${cell(i.target)} | ${ICON[i.severity]} ${i.severity} | ${code(i.kind)} | ${cell(i.message)}${times} |`,
       );
     }
   }
-  if (timeline.latestByCause.length > 0) out.push('', '### Fix', '');
-  for (const i of timeline.latestByCause) {
+  if (timeline.latestByKind.length > 0) out.push('', '### Fix', '');
+  for (const i of timeline.latestByKind) {
     out.push(
-      `#### ${code(i.cause)} — most recent on ${cell(i.target)} at ${formatTime(Date.parse(i.at))}`,
+      `#### ${code(i.kind)} — most recent on ${cell(i.target)} at ${formatTime(Date.parse(i.at))}`,
       '',
     );
     const fix = i.fix[0];

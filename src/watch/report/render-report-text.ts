@@ -8,7 +8,7 @@ export interface ReportTextOptions {
 
 const PAINT = { critical: '31', warning: '33', info: '36' } as const;
 
-/** For a terminal: a summary, one line per incident, then the fix for the latest incident of each cause. */
+/** For a terminal: a summary, one line per incident, then the fix for the latest incident of each kind. */
 export function renderReportText(timeline: Timeline, options: ReportTextOptions = { color: false }): string {
   const paint = (code: string, text: string) => (options.color ? `\u001b[${code}m${text}\u001b[0m` : text);
   const lines = [`lifeline report — ${describeWindow(timeline)}`, `  ${describeCounts(timeline)}`];
@@ -19,18 +19,18 @@ export function renderReportText(timeline: Timeline, options: ReportTextOptions 
 
   if (timeline.incidents.length === 0) lines.push('No incidents.');
   else lines.push('Incidents (UTC)');
-  const causeWidth = Math.max(0, ...timeline.incidents.map((i) => oneLine(i.cause).length));
+  const kindWidth = Math.max(0, ...timeline.incidents.map((i) => oneLine(i.kind).length));
   const targetWidth = Math.max(0, ...timeline.incidents.map((i) => oneLine(i.target).length));
   for (const i of timeline.incidents) {
     const severity = paint(PAINT[i.severity], i.severity.padEnd(8));
     lines.push(
-      `  ${formatTime(Date.parse(i.at))}  ${oneLine(i.target).padEnd(targetWidth)}  ${severity}  ${oneLine(i.cause).padEnd(causeWidth)}  ${oneLine(i.message)}${repeats(i)}`,
+      `  ${formatTime(Date.parse(i.at))}  ${oneLine(i.target).padEnd(targetWidth)}  ${severity}  ${oneLine(i.kind).padEnd(kindWidth)}  ${oneLine(i.message)}${repeats(i)}`,
     );
   }
 
-  if (timeline.latestByCause.length > 0) lines.push('', 'Fix (for the most recent incident of each cause)');
-  for (const i of timeline.latestByCause) {
-    lines.push(`  ${oneLine(i.cause)}  (${oneLine(i.target)}, ${formatTime(Date.parse(i.at))})`);
+  if (timeline.latestByKind.length > 0) lines.push('', 'Fix (for the most recent incident of each kind)');
+  for (const i of timeline.latestByKind) {
+    lines.push(`  ${oneLine(i.kind)}  (${oneLine(i.target)}, ${formatTime(Date.parse(i.at))})`);
     const fix = i.fix[0];
     if (fix) {
       lines.push(`    ${oneLine(fix.command)}`);

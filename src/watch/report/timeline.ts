@@ -1,56 +1,9 @@
 import type { Severity } from '../../doctor/report/types.js';
-import type { History, SeriesPoint } from '../history/read-history.js';
-import type { Counters, Incident, Sample, ServerFacts } from '../types.js';
+import type { History } from '../history/read-history.js';
+import type { SeriesPoint } from '../history/sample-series.js';
+import type { Incident, ServerFacts } from '../types.js';
 
 export const SEVERITIES: readonly Severity[] = ['critical', 'warning', 'info'];
-
-/** The last up sample's counters: what the next sample's deltas are taken against. */
-export interface CounterBaseline {
-  runId: string | undefined;
-  at: number;
-  counters: Counters;
-}
-
-/**
- * Events between two readings of a cumulative counter. After a reset (restart, CONFIG RESETSTAT) the
- * counter restarted from zero, so everything it shows happened since: the delta is the new value, never
- * negative.
- */
-export function counterDelta(prev: number | undefined, cur: number | undefined, reset: boolean): number {
-  if (cur === undefined) return 0;
-  if (reset) return cur;
-  if (prev === undefined) return 0;
-  return cur >= prev ? cur - prev : cur;
-}
-
-/**
- * Rejected connections and kills (output-buffer + query-buffer kills + evicted clients) since the
- * baseline. The first sample only sets the baseline: counts from before the history are not in it.
- * A new run id up for longer than since the baseline is another server (failover): its counters only
- * become the new baseline.
- */
-export function sampleDeltas(
-  baseline: CounterBaseline | undefined,
-  sample: Sample,
-): { rejected: number; kills: number; restarted: boolean; baseline: CounterBaseline | undefined } {
-  if (!sample.up || !sample.counters) return { rejected: 0, kills: 0, restarted: false, baseline };
-  const runId = sample.server?.runId;
-  const next: CounterBaseline = { runId, at: sample.at, counters: sample.counters };
-  if (!baseline) return { rejected: 0, kills: 0, restarted: false, baseline: next };
-  const changed = runId !== undefined && baseline.runId !== undefined && runId !== baseline.runId;
-  const replaced = changed && (sample.server?.uptimeS ?? 0) > (sample.at - baseline.at) / 1000 + 2;
-  if (replaced) return { rejected: 0, kills: 0, restarted: false, baseline: next };
-  const restarted = changed;
-  const prev = baseline.counters;
-  const cur = sample.counters;
-  const delta = (key: keyof Counters) => counterDelta(prev[key], cur[key], restarted);
-  return {
-    rejected: delta('rejectedConnections'),
-    kills: delta('outputBufferKills') + delta('queryBufferKills') + delta('evictedClients'),
-    restarted,
-    baseline: next,
-  };
-}
 
 export interface DowntimeSpan {
   from: number;
@@ -59,8 +12,8 @@ export interface DowntimeSpan {
   ongoing: boolean;
 }
 
-export interface CauseCount {
-  cause: string;
+export interface KindCount {
+  kind: string;
   /** Incidents (alerts) and the occurrences merged into them. */
   incidents: number;
   occurrences: number;
@@ -78,7 +31,7 @@ export interface TargetTimeline {
   incidents: Incident[];
   markers: { at: number; incident: Incident }[];
   bySeverity: Record<Severity, number>;
-  byCause: CauseCount[];
+  byKind: KindCount[];
   downtime: DowntimeSpan[];
   totals: {
     rejected: number;
@@ -104,9 +57,9 @@ export interface Timeline {
   /** Every incident, in time order. */
   incidents: Incident[];
   bySeverity: Record<Severity, number>;
-  byCause: CauseCount[];
-  /** The most recent incident of each cause: the one whose fix to show. Worst severity first. */
-  latestByCause: Incident[];
+  byKind: KindCount[];
+  /** The most recent incident of each kind: the one whose fix to show. Worst severity first. */
+  latestByKind: Incident[];
 }
 
 /** Builds the report's model from a read history. Pure: same history, same timeline. */
@@ -132,7 +85,7 @@ export function buildTimeline(history: History, options: { generatedBy: string }
       incidents: mine,
       markers: mine.map((incident) => ({ at: Date.parse(incident.at), incident })),
       bySeverity: countBySeverity(mine),
-      byCause: countByCause(mine),
+      byKind: countByKind(mine),
       downtime,
       totals: {
         rejected: sum(points, (p) => p.rejected),
@@ -147,7 +100,7 @@ export function buildTimeline(history: History, options: { generatedBy: string }
     return timeline;
   });
   const latest = new Map<string, Incident>();
-  for (const incident of incidents) latest.set(incident.cause, incident);
+  for (const incident of incidents) latest.set(incident.kind, incident);
   const intervalMs = history.starts.at(-1)?.intervalMs;
   return {
     generatedBy: options.generatedBy,
@@ -160,8 +113,8 @@ export function buildTimeline(history: History, options: { generatedBy: string }
     targets,
     incidents,
     bySeverity: countBySeverity(incidents),
-    byCause: countByCause(incidents),
-    latestByCause: [...latest.values()].sort(
+    byKind: countByKind(incidents),
+    latestByKind: [...latest.values()].sort(
       (a, b) =>
         SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) ||
         Date.parse(b.at) - Date.parse(a.at),
@@ -214,16 +167,16 @@ function countBySeverity(incidents: readonly Incident[]): Record<Severity, numbe
   return counts;
 }
 
-function countByCause(incidents: readonly Incident[]): CauseCount[] {
-  const byCause = new Map<string, CauseCount>();
+function countByKind(incidents: readonly Incident[]): KindCount[] {
+  const byKind = new Map<string, KindCount>();
   for (const i of incidents) {
-    const entry = byCause.get(i.cause) ?? { cause: i.cause, incidents: 0, occurrences: 0, worst: i.severity };
+    const entry = byKind.get(i.kind) ?? { kind: i.kind, incidents: 0, occurrences: 0, worst: i.severity };
     entry.incidents += 1;
     entry.occurrences += i.occurrences;
     if (SEVERITIES.indexOf(i.severity) < SEVERITIES.indexOf(entry.worst)) entry.worst = i.severity;
-    byCause.set(i.cause, entry);
+    byKind.set(i.kind, entry);
   }
-  return [...byCause.values()].sort(
+  return [...byKind.values()].sort(
     (a, b) => SEVERITIES.indexOf(a.worst) - SEVERITIES.indexOf(b.worst) || b.incidents - a.incidents,
   );
 }

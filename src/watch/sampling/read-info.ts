@@ -24,10 +24,12 @@ export async function readInfo(redis: Redis, mode: { all: boolean }): Promise<In
 
 export function serverFacts(info: Info): ServerFacts {
   const identity = identifyServer(info);
+  const runId = info.fields.run_id;
   return {
     product: identity.product,
     version: identity.version,
-    runId: info.fields.run_id ?? '',
+    // Absent, not '', where a proxy hides it: the history then holds no run_id to compare.
+    ...(runId ? { runId } : {}),
     pid: infoNumber(info, 'process_id') ?? 0,
     uptimeS: infoNumber(info, 'uptime_in_seconds') ?? 0,
     role: identity.role,

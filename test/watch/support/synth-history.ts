@@ -1,5 +1,12 @@
 import type { Fix } from '../../../src/doctor/report/types.js';
-import type { Counters, HistoryRecord, Incident, IncidentCause, Sample } from '../../../src/watch/types.js';
+import {
+  CAUSE_OF_INCIDENT,
+  type Counters,
+  type HistoryRecord,
+  type Incident,
+  type IncidentKind,
+  type Sample,
+} from '../../../src/watch/types.js';
 
 export const T0 = Date.parse('2025-03-04T09:00:00.000Z');
 export const CACHE = 'redis://cache-1.internal:6379';
@@ -44,7 +51,7 @@ let sequence = 0;
 export function incident(
   target: string,
   at: number,
-  cause: IncidentCause,
+  kind: IncidentKind,
   severity: Incident['severity'],
   message: string,
   fix: Fix[] = [],
@@ -56,14 +63,15 @@ export function incident(
     type: 'incident',
     id: `${target}#${sequence}`,
     target,
-    cause,
+    kind,
+    cause: CAUSE_OF_INCIDENT[kind],
     severity,
     confidence: 'high',
-    title: cause.replace(/-/g, ' '),
+    title: kind.replace(/-/g, ' '),
     message,
     evidence: {},
     fix,
-    docs: `docs/rules/${cause}.md`,
+    docs: `docs/rules/${kind}.md`,
     at: iso,
     occurrences,
     firstAt: iso,

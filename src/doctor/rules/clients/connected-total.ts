@@ -1,13 +1,23 @@
+import { infoNumber } from '../../../core/parse-info.js';
 import type { Evidence } from '../../evidence.js';
-import { configNumber, info } from '../helpers.js';
+import type { AdviceFacts } from '../define-rule.js';
+import { settingNumber } from '../helpers.js';
+
+type Load = { connected: number; maxclients: number | undefined };
 
 /** What maxclients counts: clients + replicas + cluster links (server.c acceptCommonHandler). */
-export function connectionLoad(e: Evidence): { connected: number; maxclients: number | undefined } {
+export const connectionLoad = (e: Evidence): Load =>
+  connectionLoadIn({
+    ...(e.info.status === 'ok' ? { info: e.info.value } : {}),
+    ...(e.config.status === 'ok' ? { config: e.config.value } : {}),
+  });
+
+/** connectionLoad from INFO and CONFIG values, as an adviser has them. */
+export function connectionLoadIn(f: Pick<AdviceFacts, 'info' | 'config'>): Load {
+  const info = (key: string) => (f.info ? infoNumber(f.info, key) : undefined);
   const connected =
-    (info(e, 'connected_clients') ?? 0) +
-    (info(e, 'connected_slaves') ?? 0) +
-    (info(e, 'cluster_connections') ?? 0);
-  return { connected, maxclients: info(e, 'maxclients') ?? configNumber(e, 'maxclients') };
+    (info('connected_clients') ?? 0) + (info('connected_slaves') ?? 0) + (info('cluster_connections') ?? 0);
+  return { connected, maxclients: info('maxclients') ?? settingNumber(f.config?.maxclients) };
 }
 
 /** Who holds the connections: the largest groups by lib-name and by client name. */

@@ -1,5 +1,5 @@
-import { defineRule } from '../define-rule.js';
-import { info, redisCli } from '../helpers.js';
+import { type Advice, type AdviceFacts, defineRule } from '../define-rule.js';
+import { adviceFacts, info, redisCli } from '../helpers.js';
 
 // Little's law: average connection lifetime = uptime × connected / accepted. A pool keeps connections
 // for hours; under a minute on average, with at least 500 accepted and 0.5/s, something reconnects.
@@ -9,6 +9,7 @@ const MAX_AVG_LIFETIME_S = 60;
 
 export default defineRule({
   id: 'connection-churn',
+  cause: 'unknown',
   title: 'Connections are opened and closed far more often than a pool would',
   category: 'clients',
   severity: 'warning',
@@ -25,13 +26,11 @@ export default defineRule({
     if (accepted < MIN_ACCEPTED || rate < MIN_RATE_PER_S || avgLifetime > MAX_AVG_LIFETIME_S)
       return undefined;
     const errors = info(e, 'total_error_replies');
+    const advice = advise(adviceFacts(e));
     return {
       confidence: 'medium',
       message: `${accepted} connections accepted in ${uptime} s (${rate.toFixed(1)}/s) for ${connected} connected: an average connection lives about ${avgLifetime.toFixed(1)} s.`,
-      explanation:
-        'Either connections are being dropped and re-established (a reconnect storm: look at the other findings for the cause), or an application opens a connection per request. ' +
-        'On Redis before 7.2 each reconnect of ioredis or node-redis also adds 2–3 errors (CLIENT SETINFO is unknown there), so total_error_replies growing in step points at reconnects. ' +
-        'Monitoring agents that connect per scrape (redis_exporter) add a little steady churn and are harmless.',
+      explanation: advice.explanation,
       evidence: {
         total_connections_received: accepted + 1,
         uptime_in_seconds: uptime,
@@ -40,16 +39,27 @@ export default defineRule({
         avgLifetimeSeconds: avgLifetime,
         total_error_replies: errors ?? null,
       },
-      fix: [
-        {
-          command: redisCli(e, 'CLIENT', 'LIST'),
-          note: 'young connections (small age=) by addr / lib-name / name show which application reconnects',
-        },
-        {
-          command: 'keep one long-lived client (or a pool) per process instead of connecting per request',
-          note: 'a new connection costs a TCP (and TLS) handshake plus the client handshake on every request',
-        },
-      ],
+      fix: advice.fix,
     };
   },
+  advise,
 });
+
+function advise(facts: AdviceFacts): Advice {
+  return {
+    explanation:
+      'Either connections are being dropped and re-established (a reconnect storm: look at the other findings for the cause), or an application opens a connection per request. ' +
+      'On Redis before 7.2 each reconnect of ioredis or node-redis also adds 2–3 errors (CLIENT SETINFO is unknown there), so total_error_replies growing in step points at reconnects. ' +
+      'Monitoring agents that connect per scrape (redis_exporter) add a little steady churn and are harmless.',
+    fix: [
+      {
+        command: redisCli(facts.target, 'CLIENT', 'LIST'),
+        note: 'young connections (small age=) by addr / lib-name / name show which application reconnects',
+      },
+      {
+        command: 'keep one long-lived client (or a pool) per process instead of connecting per request',
+        note: 'a new connection costs a TCP (and TLS) handshake plus the client handshake on every request',
+      },
+    ],
+  };
+}

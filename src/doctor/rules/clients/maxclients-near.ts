@@ -8,6 +8,7 @@ const FLOOR = 8;
 
 export default defineRule({
   id: 'maxclients-near',
+  cause: 'maxclients',
   title: 'Connected clients are close to maxclients',
   category: 'clients',
   severity: 'warning',
@@ -25,7 +26,7 @@ export default defineRule({
         'Harmless if the count is stable by design and far from growing, but a rolling deploy briefly doubles pools.',
       evidence: { connected, maxclients, topHolders: topHolders(e) },
       fix: configSetFix(
-        e,
+        e.target,
         'maxclients',
         String(Math.max(maxclients * 2, connected + 1000)),
         'needs ulimit -n of at least maxclients + 32',

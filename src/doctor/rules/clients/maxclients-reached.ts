@@ -1,10 +1,11 @@
 import { versionAtLeast } from '../../../core/server-product.js';
-import { defineRule } from '../define-rule.js';
-import { config, configSetFix, info } from '../helpers.js';
-import { connectionLoad, topHolders } from './connected-total.js';
+import { type Advice, type AdviceFacts, defineRule } from '../define-rule.js';
+import { adviceFacts, configSetFix, info } from '../helpers.js';
+import { connectionLoadIn, topHolders } from './connected-total.js';
 
 export default defineRule({
   id: 'maxclients-reached',
+  cause: 'maxclients',
   title: 'Connections were rejected at maxclients',
   category: 'clients',
   severity: 'critical',
@@ -13,31 +14,11 @@ export default defineRule({
   check(e) {
     const rejected = info(e, 'rejected_connections') ?? 0;
     if (rejected === 0) return undefined;
-    const { connected, maxclients } = connectionLoad(e);
-    const atLimit = maxclients !== undefined && connected >= maxclients;
-    const nearLimit = maxclients !== undefined && connected >= maxclients * 0.9;
-    // rejected_connections also counts protected-mode denials (no password, non-loopback peer).
-    // They are possible only when a non-loopback peer can reach the port at all.
-    const bind = config(e, 'bind') ?? '';
-    const reachableFromOutside =
-      bind.trim() === '' || bind.split(/\s+/).some((a) => !/^-?(127\.|::1$|localhost$)/.test(a));
-    // Before 7.0, protected mode applied only when no bind address was configured at all.
-    const bindCounts =
-      e.target.product !== 'redis' || versionAtLeast(e.target.version, '7.0') || bind.trim() === '';
-    const protectedMode =
-      config(e, 'protected-mode') === 'yes' &&
-      config(e, 'requirepass') === '' &&
-      reachableFromOutside &&
-      bindCounts;
-    const reduced =
-      e.log.status === 'ok'
-        ? e.log.value.events.find((ev) => ev.kind === 'maxclients-reduced')?.detail?.maxclients
-        : undefined;
-    const fdErrors = e.log.status === 'ok' ? (e.log.value.counts['accept-failed'] ?? 0) : 0;
+    const facts = adviceFacts(e);
+    const { connected, maxclients, atLimit, protectedMode, reduced, fdErrors, likelyProtected } =
+      situation(facts);
     const openFiles = e.host.status === 'ok' ? e.host.value.openFilesLimit : undefined;
-    const target = Math.max((maxclients ?? 10000) * 2, connected + 1000);
-
-    const likelyProtected = protectedMode && !nearLimit;
+    const advice = advise(facts);
     return {
       severity: atLimit ? 'critical' : likelyProtected ? 'info' : 'warning',
       confidence: atLimit ? 'high' : likelyProtected ? 'low' : 'medium',
@@ -47,14 +28,7 @@ export default defineRule({
         (likelyProtected
           ? ' protected-mode is on without a password, so these may be protected-mode denials of non-loopback clients instead.'
           : ''),
-      explanation:
-        'At maxclients Redis answers a new connection with "-ERR max number of clients reached" and closes it (over TLS it just closes). ' +
-        'node-redis 6 shows that text; ioredis shows only "write EPIPE"/"ECONNRESET" and keeps retrying. Existing connections are not dropped: reconnecting clients are the ones that fail, so a restart or failover of an app fleet can lock itself out. ' +
-        'The counter is cumulative since start, so old rejections stay counted.' +
-        (reduced
-          ? ` The log says maxclients was reduced to ${reduced} at startup because of the open-files limit.`
-          : '') +
-        (fdErrors ? ` The log shows ${fdErrors} accept() failures (out of file descriptors).` : ''),
+      explanation: advice.explanation,
       evidence: {
         rejected_connections: rejected,
         connected,
@@ -65,27 +39,68 @@ export default defineRule({
         openFilesLimit: openFiles ?? null,
         topHolders: topHolders(e),
       },
-      fix: [
-        {
-          command:
-            'find who holds the connections (`lifeline doctor` lists the top holders; or CLIENT LIST counted by name and address) and cap their pool sizes; look for connection leaks',
-          note: 'a fleet of N processes × pool size P needs N×P connections plus headroom for deploys',
-        },
-        ...configSetFix(
-          e,
-          'maxclients',
-          String(target),
-          'Redis needs maxclients + 32 open files: raise LimitNOFILE / ulimit -n first, or the value is capped',
-        ),
-        ...(likelyProtected
-          ? [
-              {
-                command: 'set a password (requirepass or ACL) or bind to the intended interfaces',
-                note: 'ends protected-mode denials',
-              },
-            ]
-          : []),
-      ],
+      fix: advice.fix,
     };
   },
+  advise,
 });
+
+/** How full the server is, and whether protected mode may be what refused the connections. */
+function situation(f: AdviceFacts) {
+  const { connected, maxclients } = connectionLoadIn(f);
+  const atLimit = maxclients !== undefined && connected >= maxclients;
+  const nearLimit = maxclients !== undefined && connected >= maxclients * 0.9;
+  // rejected_connections also counts protected-mode denials (no password, non-loopback peer).
+  // They are possible only when a non-loopback peer can reach the port at all.
+  const bind = f.config?.bind ?? '';
+  const reachableFromOutside =
+    bind.trim() === '' || bind.split(/\s+/).some((a) => !/^-?(127\.|::1$|localhost$)/.test(a));
+  // Before 7.0, protected mode applied only when no bind address was configured at all.
+  const bindCounts =
+    f.target.product !== 'redis' || versionAtLeast(f.target.version ?? '', '7.0') || bind.trim() === '';
+  const protectedMode =
+    f.config?.['protected-mode'] === 'yes' &&
+    f.config?.requirepass === '' &&
+    reachableFromOutside &&
+    bindCounts;
+  const reduced = f.log?.events.find((ev) => ev.kind === 'maxclients-reduced')?.detail?.maxclients;
+  const fdErrors = f.log?.counts['accept-failed'] ?? 0;
+  const likelyProtected = protectedMode && !nearLimit;
+  return { connected, maxclients, atLimit, protectedMode, reduced, fdErrors, likelyProtected };
+}
+
+function advise(facts: AdviceFacts): Advice {
+  const { connected, maxclients, reduced, fdErrors, likelyProtected } = situation(facts);
+  const target = Math.max((maxclients ?? 10000) * 2, connected + 1000);
+  return {
+    explanation:
+      'At maxclients Redis answers a new connection with "-ERR max number of clients reached" and closes it (over TLS it just closes). ' +
+      'node-redis 6 shows that text; ioredis shows only "write EPIPE"/"ECONNRESET" and keeps retrying. Existing connections are not dropped: reconnecting clients are the ones that fail, so a restart or failover of an app fleet can lock itself out. ' +
+      'The counter is cumulative since start, so old rejections stay counted.' +
+      (reduced
+        ? ` The log says maxclients was reduced to ${reduced} at startup because of the open-files limit.`
+        : '') +
+      (fdErrors ? ` The log shows ${fdErrors} accept() failures (out of file descriptors).` : ''),
+    fix: [
+      {
+        command:
+          'find who holds the connections (`lifeline doctor` lists the top holders; or CLIENT LIST counted by name and address) and cap their pool sizes; look for connection leaks',
+        note: 'a fleet of N processes × pool size P needs N×P connections plus headroom for deploys',
+      },
+      ...configSetFix(
+        facts.target,
+        'maxclients',
+        String(target),
+        'Redis needs maxclients + 32 open files: raise LimitNOFILE / ulimit -n first, or the value is capped',
+      ),
+      ...(likelyProtected
+        ? [
+            {
+              command: 'set a password (requirepass or ACL) or bind to the intended interfaces',
+              note: 'ends protected-mode denials',
+            },
+          ]
+        : []),
+    ],
+  };
+}

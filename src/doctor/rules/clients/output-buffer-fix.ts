@@ -1,12 +1,15 @@
 import type { ClientClass } from '../../../core/parse-client-list.js';
 import { formatBytesExact } from '../../../core/units.js';
-import type { Evidence } from '../../evidence.js';
 import type { Fix } from '../../report/types.js';
-import { bufferLimits, configSetFix } from '../helpers.js';
+import type { AdviceFacts } from '../define-rule.js';
+import { bufferLimitsIn, configSetFix } from '../helpers.js';
 
 /** Advice per output-buffer class, shared by output-buffer-kills and output-buffer-at-risk. */
-export function outputBufferFixes(e: Evidence, classes: Iterable<ClientClass>): Fix[] {
-  const { limits } = bufferLimits(e);
+export function outputBufferFixes(
+  facts: Pick<AdviceFacts, 'target' | 'config'>,
+  classes: Iterable<ClientClass>,
+): Fix[] {
+  const { limits } = bufferLimitsIn(facts.config);
   const fixes: Fix[] = [];
   for (const cls of new Set(classes)) {
     if (cls === 'pubsub') {
@@ -18,7 +21,7 @@ export function outputBufferFixes(e: Evidence, classes: Iterable<ClientClass>): 
       });
       fixes.push(
         ...configSetFix(
-          e,
+          facts.target,
           'client-output-buffer-limit',
           `pubsub ${formatBytesExact(Math.max(l.hardBytes * 2, 64 * 1024 ** 2))} ${formatBytesExact(Math.max(l.softBytes * 2, 16 * 1024 ** 2))} ${l.softSeconds || 60}`,
           'gives slow subscribers more room (the value is twice the current limit, at least 64mb/16mb)',
@@ -29,7 +32,7 @@ export function outputBufferFixes(e: Evidence, classes: Iterable<ClientClass>): 
       const l = limits.replica;
       fixes.push(
         ...configSetFix(
-          e,
+          facts.target,
           'client-output-buffer-limit',
           `replica ${formatBytesExact(Math.max(l.hardBytes * 2, 512 * 1024 ** 2))} ${formatBytesExact(Math.max(l.softBytes * 2, 128 * 1024 ** 2))} ${l.softSeconds || 60}`,
           'lets a replica survive a full sync under write load; raise repl-backlog-size too so it can resync partially',
@@ -44,7 +47,7 @@ export function outputBufferFixes(e: Evidence, classes: Iterable<ClientClass>): 
       });
       fixes.push(
         ...configSetFix(
-          e,
+          facts.target,
           'client-output-buffer-limit',
           'normal 0 0 0',
           'removes the limit on normal clients (the Redis default)',

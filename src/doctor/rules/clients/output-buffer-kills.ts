@@ -1,38 +1,20 @@
+import type { LogEvent } from '../../../core/log/summarize-log.js';
 import { type ClientClass, clientClass } from '../../../core/parse-client-list.js';
-import { DOCTOR_CONNECTION_NAME } from '../../connect.js';
-import { defineRule } from '../define-rule.js';
-import { info, logEvents, plural, recentVictims, whoIs } from '../helpers.js';
+import type { Advice, AdviceFacts } from '../define-rule.js';
+import { plural } from '../helpers.js';
 import { outputBufferFixes } from './output-buffer-fix.js';
+import { killedIn, serverKillRule } from './server-kill-rule.js';
 
-export default defineRule({
+export default serverKillRule({
   id: 'output-buffer-kills',
+  cause: 'output-buffer-limit',
   title: 'Clients were closed for exceeding client-output-buffer-limit',
-  category: 'clients',
-  severity: 'critical',
-  tier: 'observed',
-  needs: [],
-  check(e) {
-    const counter = info(e, 'client_output_buffer_limit_disconnections');
-    if (counter === undefined && e.log.status !== 'ok') {
-      return {
-        skip: `this server has no output-buffer counter (added in Redis 7.4 / Valkey 8.0) and its log is unavailable (${e.log.reason}); pass --log`,
-      };
-    }
-    const all = logEvents(e, 'output-buffer-kill');
-    // A doctor run against a tiny normal-class limit may have been cut off itself: not the app's drop.
-    const events = all.events.filter((ev) => ev.client?.name !== DOCTOR_CONNECTION_NAME);
-    const ownKills = all.events.length - events.length;
-    const logCount = all.count - ownKills;
-    // The counter includes the doctor's own kills too; only the app's count.
-    if (!(counter !== undefined && counter > ownKills) && logCount === 0) return undefined;
-
-    const byClass: Partial<Record<ClientClass, number>> = {};
-    for (const ev of events) {
-      const cls = ev.client ? clientClass(ev.client) : 'normal';
-      byClass[cls] = (byClass[cls] ?? 0) + 1;
-    }
-    const victims = recentVictims(events);
-    const last = victims.at(-1);
+  counter: 'client_output_buffer_limit_disconnections',
+  logKind: 'output-buffer-kill',
+  noSource: (reason) =>
+    `this server has no output-buffer counter (added in Redis 7.4 / Valkey 8.0) and its log is unavailable (${reason}); pass --log`,
+  describe({ counter, logCount, events }) {
+    const byClass = killsByClass(events);
     const classes = Object.keys(byClass) as ClientClass[];
     const counted =
       counter !== undefined ? `client_output_buffer_limit_disconnections is ${counter} since start` : '';
@@ -41,19 +23,31 @@ export default defineRule({
         ? `the log shows ${plural(logCount, 'kill')}${classes.length ? ` (${classes.map((c) => `${byClass[c]} ${c}`).join(', ')})` : ''}`
         : '';
     return {
-      confidence: 'high',
-      message: `${capitalize([counted, logged].filter(Boolean).join('; '))}.${last ? ` Last: ${whoIs(last)} with omem=${last.omem ?? '?'} bytes${last.at ? ` at ${last.at}` : ''}.` : ''}`,
-      explanation: explain(classes),
-      evidence: {
-        client_output_buffer_limit_disconnections: counter ?? null,
-        logKills: logCount,
-        byClass,
-        recentVictims: victims,
-      },
-      fix: outputBufferFixes(e, classes.length ? classes : ['pubsub']),
+      message: `${capitalize([counted, logged].filter(Boolean).join('; '))}.`,
+      evidence: { logKills: logCount, byClass },
     };
   },
+  held: (victim) => `with omem=${victim.omem ?? '?'} bytes`,
+  advise,
 });
+
+/** Advice for the classes of the clients killed (pubsub's when the log does not say). */
+function advise(facts: AdviceFacts): Advice {
+  const classes = Object.keys(killsByClass(killedIn(facts, 'output-buffer-kill'))) as ClientClass[];
+  return {
+    explanation: explain(classes),
+    fix: outputBufferFixes(facts, classes.length ? classes : ['pubsub']),
+  };
+}
+
+function killsByClass(events: LogEvent[]): Partial<Record<ClientClass, number>> {
+  const byClass: Partial<Record<ClientClass, number>> = {};
+  for (const ev of events) {
+    const cls = ev.client ? clientClass(ev.client) : 'normal';
+    byClass[cls] = (byClass[cls] ?? 0) + 1;
+  }
+  return byClass;
+}
 
 const BY_CLASS: Record<ClientClass, string> = {
   pubsub:

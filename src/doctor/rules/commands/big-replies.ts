@@ -1,15 +1,23 @@
+import { isRangeRead, mayReplyUnbounded } from '../../../core/command-facts.js';
 import { commandCalls } from '../../../core/parse-info.js';
 import { formatBytes } from '../../../core/units.js';
 import { defineRule } from '../define-rule.js';
 import { bufferLimits, info } from '../helpers.js';
 
-const UNBOUNDED =
-  /^(KEYS|SMEMBERS|HGETALL|HKEYS|HVALS|SUNION|SINTER|SDIFF)\b|^(LRANGE|ZRANGE|ZREVRANGE) key 0 -1( WITHSCORES)?$|^X(REV)?RANGE key [-+] [-+]$/;
+// A range read is bounded by its arguments unless it asks for the whole range (the slowlog collector
+// keeps a range read's bounds: `LRANGE key 0 -1`, `XRANGE key - +`).
+const WHOLE_RANGE = /^(LRANGE|ZRANGE|ZREVRANGE) key 0 -1( WITHSCORES)?$|^X(REV)?RANGE key [-+] [-+]$/;
+/** A slowlog entry (as the collector describes it) whose reply had no bound. */
+const isUnboundedRead = (command: string): boolean => {
+  const name = command.split(' ', 1)[0] ?? '';
+  return mayReplyUnbounded(name) && (!isRangeRead(name) || WHOLE_RANGE.test(command));
+};
 // A recent reply buffer of 1 MB is large for a cache; with a normal-class limit set, half of it is the line.
 const RECENT_BUFFER_FLOOR = 1024 ** 2;
 
 export default defineRule({
   id: 'big-replies',
+  cause: 'output-buffer-limit',
   title: 'Commands with unbounded replies are in use',
   category: 'commands',
   severity: 'warning',
@@ -19,7 +27,7 @@ export default defineRule({
     if (e.info.status !== 'ok') return undefined;
     const keysCalls = commandCalls(e.info.value, 'keys');
     const recentMax = info(e, 'client_recent_max_output_buffer') ?? 0;
-    const slow = e.slowlog.status === 'ok' ? e.slowlog.value.filter((s) => UNBOUNDED.test(s.command)) : [];
+    const slow = e.slowlog.status === 'ok' ? e.slowlog.value.filter((s) => isUnboundedRead(s.command)) : [];
     const normal = bufferLimits(e).limits.normal;
     const normalLimit = Math.min(
       ...[normal.hardBytes, normal.softBytes].filter((n) => n > 0),

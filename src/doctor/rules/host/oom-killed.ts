@@ -3,6 +3,7 @@ import { info } from '../helpers.js';
 
 export default defineRule({
   id: 'oom-killed',
+  cause: 'oom-kill',
   title: 'The kernel OOM killer killed a redis-server process',
   category: 'host',
   severity: 'critical',

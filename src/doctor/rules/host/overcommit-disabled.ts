@@ -2,6 +2,7 @@ import { defineRule } from '../define-rule.js';
 
 export default defineRule({
   id: 'overcommit-disabled',
+  cause: 'oom-kill',
   title: 'vm.overcommit_memory is not 1',
   category: 'host',
   severity: 'warning',

@@ -3,6 +3,7 @@ import { configNumber } from '../helpers.js';
 
 export default defineRule({
   id: 'somaxconn-below-backlog',
+  cause: 'network',
   title: 'net.core.somaxconn caps the server tcp-backlog',
   category: 'host',
   severity: 'warning',

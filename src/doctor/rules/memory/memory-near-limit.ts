@@ -9,6 +9,7 @@ const FLOOR_BYTES = 32 * 1024 ** 2;
 
 export default defineRule({
   id: 'memory-near-limit',
+  cause: 'oom-kill',
   title: 'Used memory is close to maxmemory or to the host RAM',
   category: 'memory',
   severity: 'warning',
@@ -42,7 +43,7 @@ export default defineRule({
           'With maxmemory-clients set, client connections are evicted first when client memory grows; without it, big client buffers push out data. Harmless for a cache that is meant to run full with an eviction policy.',
         evidence: { used_memory: used, maxmemory, maxmemory_policy: policy, share },
         fix: configSetFix(
-          e,
+          e.target,
           'maxmemory',
           formatBytesExact(Math.ceil((used * 1.25) / 1024 ** 2) * 1024 ** 2),
           'only if the host has that much room to spare',
@@ -59,7 +60,7 @@ export default defineRule({
         'Without maxmemory Redis grows until the kernel OOM killer kills it, which drops every connection at once. In a container the real limit is the cgroup limit, which can be lower than the host RAM shown here.',
       evidence: { used_memory: used, used_memory_rss: rss, maxmemory: 0, hostMemoryBytes: hostRam, share },
       fix: configSetFix(
-        e,
+        e.target,
         'maxmemory',
         formatBytesExact(Math.floor((hostRam * 0.75) / 1024 ** 2) * 1024 ** 2),
         '75% of RAM leaves room for fork copy-on-write and buffers; pick a maxmemory-policy too',

@@ -9,6 +9,7 @@ const CLIENT_DEFAULT_KEEPALIVE_MS = 30_000;
 
 export default defineRule({
   id: 'tcp-keepalive-above-lb-idle',
+  cause: 'lb-idle-reset',
   title: 'tcp-keepalive fires later than the load balancer idle timeout',
   category: 'network',
   severity: 'warning',
@@ -40,7 +41,7 @@ export default defineRule({
       },
       fix: [
         ...configSetFix(
-          e,
+          e.target,
           'tcp-keepalive',
           String(suggested),
           'half the idle timeout; applies to new connections',

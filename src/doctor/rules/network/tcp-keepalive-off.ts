@@ -3,6 +3,7 @@ import { configNumber, configSetFix } from '../helpers.js';
 
 export default defineRule({
   id: 'tcp-keepalive-off',
+  cause: 'half-open',
   title: 'tcp-keepalive is 0: idle connections are never probed',
   category: 'network',
   severity: 'warning',
@@ -19,7 +20,7 @@ export default defineRule({
         'Clients that probe themselves (ioredis 6 and node-redis 6 after 30 s idle, by default) keep an L4 middlebox flow alive from their end; other clients are not covered, and without server keepalive dead peers stay forever (ghost connections counting toward maxclients). Redis has defaulted to 300 since 3.2.1.',
       evidence: { 'tcp-keepalive': keepalive },
       fix: configSetFix(
-        e,
+        e.target,
         'tcp-keepalive',
         '60',
         'applies to connections accepted after the change; existing ones keep their setting',

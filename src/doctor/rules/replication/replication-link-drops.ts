@@ -3,6 +3,7 @@ import { configSetFix, info, isoTime } from '../helpers.js';
 
 export default defineRule({
   id: 'replication-link-drops',
+  cause: 'network',
   title: 'The replication link timed out or dropped',
   category: 'replication',
   severity: 'warning',
@@ -50,7 +51,7 @@ export default defineRule({
       },
       fix: [
         ...configSetFix(
-          e,
+          e.target,
           'repl-timeout',
           String(replTimeout * 2),
           'run on master and replicas; gives slow syncs more time',

@@ -1,3 +1,4 @@
+import { RUN_END_WORDS, runEnd } from '../../../core/log/run-end.js';
 import type { ServerRun } from '../../../core/log/summarize-log.js';
 import type { Evidence } from '../../evidence.js';
 
@@ -12,10 +13,5 @@ export function lastRestart(
   return { current, previous: runs.at(-2) };
 }
 
-/** How the previous run ended, in words and for the evidence. */
-export function describeEnd(run: ServerRun): string {
-  if (run.crashReport) return 'crashed (a bug report is in the log)';
-  if (run.endedCleanly) return 'shut down cleanly ("ready to exit, bye bye")';
-  if (run.shutdownRequested) return 'began a shutdown but never finished it (killed during the final save?)';
-  return 'stopped without any shutdown line (kill -9, OOM killer, crash or power loss)';
-}
+/** How the previous run ended (core/log/run-end.ts), in words and for the evidence. */
+export const describeEnd = (run: ServerRun): string => RUN_END_WORDS[runEnd(run)];

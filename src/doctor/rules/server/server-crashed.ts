@@ -1,10 +1,11 @@
 import { formatDuration } from '../../../core/units.js';
-import { defineRule } from '../define-rule.js';
+import { type Advice, defineRule } from '../define-rule.js';
 import { info, isoTime, serverNow } from '../helpers.js';
 import { describeEnd, lastRestart } from './last-restart.js';
 
 export default defineRule({
   id: 'server-crashed',
+  cause: 'server-crash',
   title: 'The server restarted without a clean shutdown',
   category: 'server',
   severity: 'critical',
@@ -25,6 +26,7 @@ export default defineRule({
       now === undefined || victim.lastLineAt === undefined
         ? uptime === undefined || uptime <= e.settings.recentS
         : now - victim.lastLineAt <= e.settings.recentS * 1000;
+    const advice = advise();
     return {
       severity: recent ? 'critical' : 'info',
       confidence: 'high',
@@ -33,9 +35,7 @@ export default defineRule({
         (restart && uncleanRestart
           ? `; the current one started ${uptime !== undefined ? `${formatDuration(uptime * 1000)} ago` : `at ${isoTime(restart.current.startedAt)}`}.`
           : '.'),
-      explanation:
-        'A clean stop always writes "ready to exit, bye bye" to the log. Without it the process was killed: by the kernel OOM killer (see oom-killed and dmesg), kill -9, a container runtime after its grace period, a crash (a bug report is then in the log), or a host failure. ' +
-        'Every client connection dropped at once, and writes since the last save are lost unless AOF was on.',
+      explanation: advice.explanation,
       evidence: {
         pid: victim.pid ?? null,
         lastLineAt: isoTime(victim.lastLineAt) ?? null,
@@ -44,20 +44,31 @@ export default defineRule({
         currentStartedAt: isoTime(restart?.current.startedAt) ?? null,
         uptime_in_seconds: uptime ?? null,
       },
-      fix: [
-        {
-          command: "dmesg -T | grep -i -E 'out of memory|killed process'",
-          note: 'an OOM kill names redis-server and its pid here',
-        },
-        {
-          command: 'journalctl -u redis-server -n 200 --no-pager',
-          note: 'systemd records "killed by the OOM killer" or status=9/KILL',
-        },
-        {
-          command: 'set maxmemory below the memory the host or container really has',
-          note: 'see memory-near-limit',
-        },
-      ],
+      fix: advice.fix,
     };
   },
+  advise,
 });
+
+/** The same advice whatever the facts: find who killed the process. */
+function advise(): Advice {
+  return {
+    explanation:
+      'A clean stop always writes "ready to exit, bye bye" to the log. Without it the process was killed: by the kernel OOM killer (see oom-killed and dmesg), kill -9, a container runtime after its grace period, a crash (a bug report is then in the log), or a host failure. ' +
+      'Every client connection dropped at once, and writes since the last save are lost unless AOF was on.',
+    fix: [
+      {
+        command: "dmesg -T | grep -i -E 'out of memory|killed process'",
+        note: 'an OOM kill names redis-server and its pid here',
+      },
+      {
+        command: 'journalctl -u redis-server -n 200 --no-pager',
+        note: 'systemd records "killed by the OOM killer" or status=9/KILL',
+      },
+      {
+        command: 'set maxmemory below the memory the host or container really has',
+        note: 'see memory-near-limit',
+      },
+    ],
+  };
+}

@@ -1,10 +1,11 @@
 import { formatDuration } from '../../../core/units.js';
-import { defineRule } from '../define-rule.js';
-import { info, isoTime, redisCli } from '../helpers.js';
+import { type Advice, type AdviceFacts, defineRule } from '../define-rule.js';
+import { adviceFacts, info, isoTime, redisCli } from '../helpers.js';
 import { describeEnd, lastRestart } from './last-restart.js';
 
 export default defineRule({
   id: 'server-restarted',
+  cause: 'server-restart',
   title: 'The server restarted recently after a clean shutdown',
   category: 'server',
   severity: 'warning',
@@ -15,21 +16,7 @@ export default defineRule({
     if (uptime === undefined || uptime > e.settings.recentS) return undefined;
     const restart = lastRestart(e);
     const ago = formatDuration(uptime * 1000);
-    const common = {
-      explanation:
-        'Every connection closed when the process exited: clients saw "Socket closed unexpectedly" or ECONNRESET, then ECONNREFUSED until the server was back, then -LOADING while it read its data. ' +
-        'Commands in flight at that moment may or may not have run, and data not persisted is gone. A planned restart (upgrade, config change, container reschedule) is harmless when clients reconnect with backoff and do not resend non-idempotent commands blindly.',
-      fix: [
-        {
-          command: 'journalctl -u redis-server --since "-1h"   # or: kubectl describe pod <redis-pod>',
-          note: 'who stopped it: an operator, a deploy, the orchestrator',
-        },
-        {
-          command: redisCli(e, 'INFO', 'server'),
-          note: 'run_id and uptime_in_seconds change on every restart; watch them',
-        },
-      ],
-    };
+    const common = advise(adviceFacts(e));
     if (restart?.previous) {
       if (!restart.previous.endedCleanly) return undefined; // server-crashed reports this one
       return {
@@ -64,4 +51,23 @@ export default defineRule({
       ...common,
     };
   },
+  advise,
 });
+
+function advise(facts: AdviceFacts): Advice {
+  return {
+    explanation:
+      'Every connection closed when the process exited: clients saw "Socket closed unexpectedly" or ECONNRESET, then ECONNREFUSED until the server was back, then -LOADING while it read its data. ' +
+      'Commands in flight at that moment may or may not have run, and data not persisted is gone. A planned restart (upgrade, config change, container reschedule) is harmless when clients reconnect with backoff and do not resend non-idempotent commands blindly.',
+    fix: [
+      {
+        command: 'journalctl -u redis-server --since "-1h"   # or: kubectl describe pod <redis-pod>',
+        note: 'who stopped it: an operator, a deploy, the orchestrator',
+      },
+      {
+        command: redisCli(facts.target, 'INFO', 'server'),
+        note: 'run_id and uptime_in_seconds change on every restart; watch them',
+      },
+    ],
+  };
+}

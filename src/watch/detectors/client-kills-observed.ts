@@ -1,12 +1,12 @@
 import { counterDelta, type DetectContext, type Detection } from './detect-context.js';
 
 /** CLIENT KILL calls (commandstats): an operator, a script or Sentinel closed connections on purpose. */
-export function detectClientKills(ctx: DetectContext): Detection[] {
+export function detectClientKillsObserved(ctx: DetectContext): Detection[] {
   const calls = counterDelta(ctx, 'clientKillCalls');
   if (!calls) return [];
   return [
     {
-      cause: 'client-kills-observed',
+      kind: 'client-kills-observed',
       severity: 'warning',
       confidence: 'high',
       title: 'CLIENT KILL was used',

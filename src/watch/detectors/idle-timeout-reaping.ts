@@ -10,7 +10,7 @@ const SLACK_S = 1.5;
  * Clients that vanished between two CLIENT LISTs at the age the server's `timeout` reaps them. Redis
  * logs these only at verbose level and counts them nowhere, so the diff is the only evidence.
  */
-export function detectIdleReaping(ctx: DetectContext): Detection[] {
+export function detectIdleTimeoutReaping(ctx: DetectContext): Detection[] {
   const timeout = Number(ctx.config?.timeout ?? 0);
   const now = ctx.cur.clientList;
   const before = ctx.prevList;
@@ -42,7 +42,7 @@ export function detectIdleReaping(ctx: DetectContext): Detection[] {
     .join('; ');
   return [
     {
-      cause: 'idle-timeout-reaping',
+      kind: 'idle-timeout-reaping',
       severity: 'warning',
       confidence: elapsed <= timeout / 4 ? 'high' : 'medium',
       title: 'The server closed idle connections (timeout)',

@@ -1,11 +1,11 @@
 import type { LogEventKind } from '../../core/log/classify-log-event.js';
 import { whoIs } from '../../doctor/rules/helpers.js';
-import type { Counters, IncidentCause } from '../types.js';
+import type { Counters, IncidentKind } from '../types.js';
 import { counterDelta, type DetectContext, type Detection, type Detector } from './detect-context.js';
 import { victimsInLog } from './victims.js';
 
-interface KillKind {
-  cause: Extract<IncidentCause, 'output-buffer-kills' | 'query-buffer-kills' | 'client-eviction'>;
+export interface KillKind {
+  kind: Extract<IncidentKind, 'output-buffer-kills' | 'query-buffer-kills' | 'client-eviction'>;
   counter: keyof Counters;
   counterName: string;
   logKind: LogEventKind;
@@ -17,7 +17,7 @@ interface KillKind {
  * Kills the server does on its own: a counter on servers that have it (7.4+ for the buffer limits,
  * 7.0+ for eviction), the log lines otherwise; the log names the victims either way.
  */
-function serverKillDetector(kind: KillKind): Detector {
+export function serverKillDetector(kind: KillKind): Detector {
   return (ctx: DetectContext): Detection[] => {
     const counted = counterDelta(ctx, kind.counter);
     const logged = victimsInLog(ctx, kind.logKind);
@@ -26,7 +26,7 @@ function serverKillDetector(kind: KillKind): Detector {
     const last = logged.victims.at(-1);
     return [
       {
-        cause: kind.cause,
+        kind: kind.kind,
         severity: 'critical',
         confidence: 'high',
         title: kind.title,
@@ -44,30 +44,3 @@ function serverKillDetector(kind: KillKind): Detector {
     ];
   };
 }
-
-export const detectOutputBufferKills = serverKillDetector({
-  cause: 'output-buffer-kills',
-  counter: 'outputBufferKills',
-  counterName: 'client_output_buffer_limit_disconnections',
-  logKind: 'output-buffer-kill',
-  title: 'Clients were closed for exceeding client-output-buffer-limit',
-  what: 'for overcoming their output buffer limit',
-});
-
-export const detectQueryBufferKills = serverKillDetector({
-  cause: 'query-buffer-kills',
-  counter: 'queryBufferKills',
-  counterName: 'client_query_buffer_limit_disconnections',
-  logKind: 'query-buffer-kill',
-  title: 'Clients were closed for exceeding client-query-buffer-limit',
-  what: 'for sending more than the query buffer limit',
-});
-
-export const detectClientEviction = serverKillDetector({
-  cause: 'client-eviction',
-  counter: 'evictedClients',
-  counterName: 'evicted_clients',
-  logKind: 'client-evicted',
-  title: 'Clients were evicted to keep client memory under maxmemory-clients',
-  what: 'by client eviction (maxmemory-clients)',
-});

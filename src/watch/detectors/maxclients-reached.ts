@@ -4,7 +4,7 @@ import { counterDelta, type DetectContext, type Detection } from './detect-conte
  * rejected_connections counts both maxclients and protected-mode refusals (networking.c
  * acceptCommonHandler); how full the server was and its protected-mode setting tell them apart.
  */
-export function detectRejectedConnections(ctx: DetectContext): Detection[] {
+export function detectMaxclientsReached(ctx: DetectContext): Detection[] {
   const rejected = counterDelta(ctx, 'rejectedConnections');
   if (!rejected) return [];
   const g = ctx.cur.sample.gauges;
@@ -16,7 +16,7 @@ export function detectRejectedConnections(ctx: DetectContext): Detection[] {
   const connected = `connected_clients ${g.connectedClients}${max !== undefined ? ` of maxclients ${max}` : ''}`;
   return [
     {
-      cause: 'maxclients-reached',
+      kind: 'maxclients-reached',
       severity: 'critical',
       confidence: nearMax ? 'high' : 'medium',
       title: protectedMode
