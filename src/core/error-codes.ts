@@ -45,6 +45,10 @@ export const ERROR_CODES = {
   labOptions: 'ERR_LIFELINE_LAB_OPTIONS',
   noRedisServer: 'ERR_LIFELINE_NO_REDIS_SERVER',
   redisStart: 'ERR_LIFELINE_REDIS_START',
+  topologyOptions: 'ERR_LIFELINE_TOPOLOGY_OPTIONS',
+  topologyStart: 'ERR_LIFELINE_TOPOLOGY_START',
+  topologyTimeout: 'ERR_LIFELINE_TOPOLOGY_TIMEOUT',
+  topologyUnreachable: 'ERR_LIFELINE_TOPOLOGY_UNREACHABLE',
 
   // lab proxy: proxies and toxics
   proxyAddress: 'ERR_LIFELINE_PROXY_ADDRESS',

@@ -18,6 +18,13 @@ export interface StartRedisOptions {
   readyTimeoutMs?: number;
   /** Start as a replica of this server (replicaof 127.0.0.1 <its port>). */
   replicaOf?: Pick<RedisServer, 'port'>;
+  /** Command-line arguments after the config file, e.g. ['--sentinel']. */
+  args?: string[];
+  /**
+   * Write the config file on the first start only, so that a restart keeps what the server wrote into
+   * it (a sentinel records its id, epoch and the current master there). @default false
+   */
+  configOnce?: boolean;
 }
 
 export interface RedisServer {
@@ -60,20 +67,28 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
   const confPath = join(dir, 'redis.conf');
   let port = 0;
   let child: ChildProcess | undefined;
+  let configWritten = false;
 
   const launch = async (): Promise<void> => {
     const replica = options.replicaOf ? { replicaof: `127.0.0.1 ${options.replicaOf.port}` } : {};
     const conf = { ...BASE_CONFIG, port: String(port), dir, logfile: logPath, ...replica, ...options.config };
-    await writeFile(
-      confPath,
-      `${Object.entries(conf)
-        .map(([k, v]) => `${k} ${v}`)
-        .join('\n')}\n`,
-    );
-    const proc = spawn(binary, [confPath], { stdio: ['ignore', 'ignore', 'pipe'] });
+    if (!(options.configOnce && configWritten)) {
+      await writeFile(
+        confPath,
+        `${Object.entries(conf)
+          .map(([k, v]) => `${k} ${v}`)
+          .join('\n')}\n`,
+      );
+    }
+    const proc = spawn(binary, [confPath, ...(options.args ?? [])], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     proc.stderr?.on('data', (d) => {
       stderr += d;
+    });
+    // A binary that cannot be spawned (ENOENT, EACCES): no process, no 'exit', the reason in the error.
+    proc.once('error', (error) => {
+      stderr += error.message;
+      if (proc.pid === undefined) live.delete(proc);
     });
     live.add(proc);
     proc.once('exit', () => live.delete(proc));
@@ -94,6 +109,7 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
         portInUse: /Address already in use|Could not create server TCP/i.test(stderr + log),
       });
     }
+    configWritten = true;
   };
 
   try {
