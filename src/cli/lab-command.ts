@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { renderLabMarkdown } from '../lab/report/render-lab-markdown.js';
 import { renderLabText } from '../lab/report/render-lab-text.js';
 import { runLab } from '../lab/run-lab.js';
-import { SCENARIOS } from '../lab/scenarios/index.js';
+import { FAILOVER_SCENARIOS, SCENARIOS } from '../lab/scenarios/index.js';
 import { EXIT } from './exit-codes.js';
 import { commaList, formatOption } from './option-parsers.js';
 
@@ -15,21 +15,32 @@ export function registerLab(
     .description(
       'Prove a client configuration against every cause of dropped connections, on throwaway servers',
     )
-    .option('--client <name>', 'ioredis or node-redis', 'ioredis')
+    .option(
+      '--client <name>',
+      'ioredis, node-redis, lifeline-ioredis or lifeline-node-redis (lifeline() around the library)',
+      'ioredis',
+    )
     .option('--options <module>', "a module whose default export is the client's options")
     .option('--only <ids>', 'run only these scenarios (comma-separated)', commaList)
+    .option('--scenario <ids>', 'the same as --only', commaList)
+    .option('--failover', 'run the failover scenarios (Sentinel set, Cluster), not in the default run')
     .option('--json', 'print the results as JSON')
     .addOption(formatOption(['text', 'json', 'markdown']))
     .option('--list', 'list the scenarios and exit')
     .action(async (opts) => {
       if (opts.list) {
-        io.out(`${SCENARIOS.map((s) => `${s.id.padEnd(22)} ${s.title}`).join('\n')}\n`);
+        const line = (s: { id: string; title: string }) => `${s.id.padEnd(24)} ${s.title}`;
+        io.out(
+          `${SCENARIOS.map(line).join('\n')}\n\nfailover scenarios (--failover, or by id):\n${FAILOVER_SCENARIOS.map(line).join('\n')}\n`,
+        );
         return;
       }
+      const only = [...(opts.only ?? []), ...(opts.scenario ?? [])];
       const report = await runLab({
         client: opts.client,
         optionsModule: opts.options,
-        only: opts.only,
+        only,
+        failover: Boolean(opts.failover),
         onResult: opts.json
           ? undefined
           : ({ measurement, verdict }) => io.err(`  ${measurement.scenario}: ${verdict.status}\n`),

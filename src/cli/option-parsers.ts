@@ -1,4 +1,5 @@
 import { InvalidArgumentError, Option } from 'commander';
+import { type NodeAddress, parseSentinelUrl } from '../core/redis-url.js';
 import { parseBytes, parseDuration } from '../core/units.js';
 import type { Severity } from '../doctor/report/types.js';
 import type { ProxyFields } from '../lab/proxy/registry.js';
@@ -55,6 +56,22 @@ export function bytes(value: string): number {
 /** A comma-separated list; the option may be repeated and the lists add up. */
 export function commaList(value: string, previous: string[] = []): string[] {
   return [...previous, ...value.split(',').filter(Boolean)];
+}
+
+/**
+ * `--sentinel host[:port]`, repeatable (or comma-separated): the sentinels to ask, port 26379 unless
+ * told; an IPv6 host in brackets ("[::1]:26379").
+ */
+export function sentinelAddress(value: string, previous: NodeAddress[] = []): NodeAddress[] {
+  const bad = () =>
+    new InvalidArgumentError('expected host[:port] of a sentinel, e.g. 10.0.0.5:26379 or [::1]:26379');
+  if (/[@/]/.test(value)) throw bad();
+  try {
+    // The same host list as in a redis+sentinel:// URL, read by the same parser.
+    return [...previous, ...parseSentinelUrl(`redis+sentinel://${value}/-`).sentinels];
+  } catch {
+    throw bad();
+  }
 }
 
 /** "name=LISTEN=UPSTREAM", e.g. redis=127.0.0.1:26379=127.0.0.1:6379 (an empty LISTEN picks a free port). */

@@ -14,6 +14,13 @@ export function lifeline<T extends object>(client: T, options?: LifelineOptions)
   const resolved = resolveOptions(options);
   const target = client as T & { [WRAPPED]?: boolean };
   if (target[WRAPPED]) return client;
+  const topology = topologyClient(client);
+  if (topology) {
+    // Instrumenting each node connection is not built yet; wrapping as one connection would break it.
+    throw new TypeError(
+      `lifeline(client) cannot instrument ${topology} yet: wrap a standalone client (ioredis \`new Redis()\`, also with \`sentinels\`, or node-redis \`createClient()\`), or leave this one unwrapped`,
+    );
+  }
   if (isIoredis(client)) {
     wrapIoredis(client as unknown as IoredisInternals, resolved);
   } else if (isNodeRedis(client)) {
@@ -35,4 +42,15 @@ function isNodeRedis(client: object): boolean {
 function isIoredis(client: object): boolean {
   const c = client as Partial<IoredisInternals>;
   return typeof c.sendCommand === 'function' && 'offlineQueue' in c && 'commandQueue' in c;
+}
+
+/** A client of a whole topology (one connection per node), which lifeline cannot instrument yet. */
+function topologyClient(client: object): string | undefined {
+  const c = client as Record<string, unknown>;
+  if (c.isCluster === true) return 'an ioredis Cluster';
+  if (typeof c.sendCommand !== 'function') return undefined;
+  if ('nodeByAddress' in c && 'masters' in c) return 'a node-redis cluster client (createCluster())';
+  if (typeof c.getMasterNode === 'function' && typeof c.getSentinelNode === 'function')
+    return 'a node-redis Sentinel client (createSentinel())';
+  return undefined;
 }

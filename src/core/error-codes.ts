@@ -23,6 +23,13 @@ export const ERROR_CODES = {
   log: 'ERR_LIFELINE_LOG',
   unknownRule: 'ERR_LIFELINE_UNKNOWN_RULE',
 
+  // topologies (doctor, watch)
+  sentinelUnreachable: 'ERR_LIFELINE_SENTINEL_UNREACHABLE',
+  unknownMaster: 'ERR_LIFELINE_UNKNOWN_MASTER',
+  isSentinel: 'ERR_LIFELINE_IS_SENTINEL',
+  notCluster: 'ERR_LIFELINE_NOT_CLUSTER',
+  clusterDenied: 'ERR_LIFELINE_CLUSTER_DENIED',
+
   // watch
   noTarget: 'ERR_LIFELINE_NO_TARGET',
   noPerm: 'ERR_LIFELINE_NOPERM',

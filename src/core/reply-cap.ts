@@ -18,6 +18,11 @@ export const REPLY_CAPS = {
   'CLIENT LIST': 32 * MiB,
   'SLOWLOG GET': 4 * MiB,
   'LATENCY LATEST': 1 * MiB,
+  /** SENTINEL MASTER/REPLICAS/SENTINELS/MASTERS: a few hundred bytes per instance. */
+  SENTINEL: 1 * MiB,
+  /** ~100 bytes a node plus its slot ranges; a 1000-node cluster stays under 1 MiB. */
+  'CLUSTER NODES': 4 * MiB,
+  'CLUSTER INFO': 64 * KiB,
 } as const;
 export type CappedCommand = keyof typeof REPLY_CAPS;
 

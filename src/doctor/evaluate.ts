@@ -1,6 +1,6 @@
 import type { Evidence } from './evidence.js';
 import type { Confidence, Report, RuleResult, Severity } from './report/types.js';
-import { type Rule, ruleDocsPath, type Tier } from './rules/define-rule.js';
+import { type Rule, type RuleOutcome, ruleDocsPath, type Tier } from './rules/define-rule.js';
 
 const SEVERITY_RANK: Record<Severity, number> = { critical: 3, warning: 2, info: 1 };
 const CONFIDENCE_RANK: Record<Confidence, number> = { high: 3, medium: 2, low: 1 };
@@ -9,36 +9,43 @@ const STATUS_RANK = { finding: 0, crashed: 1, skipped: 2, pass: 3 } as const;
 
 /** Runs one rule; a rule that throws becomes a "crashed" result and never hides the others. */
 export function runRule(rule: Rule, evidence: Evidence): RuleResult {
-  const base = {
-    ruleId: rule.id,
-    cause: rule.cause,
-    category: rule.category,
-    title: rule.title,
-    docs: ruleDocsPath(rule.id),
-  };
-  const empty = { message: '', explanation: '', evidence: {}, fix: [] };
   const missing = rule.needs.find((source) => evidence[source].status !== 'ok');
   if (missing) {
     const source = evidence[missing];
-    return {
-      ...base,
-      ...empty,
-      status: 'skipped',
-      reason: source.status === 'unavailable' ? source.reason : '',
-    };
+    return skippedResult(rule, source.status === 'unavailable' ? source.reason : '');
   }
+  return checkedResult(rule, () => rule.check(evidence));
+}
+
+type RuleHeader = Pick<Rule, 'id' | 'cause' | 'title' | 'severity'> & { category: string };
+
+const header = (rule: RuleHeader) => ({
+  ruleId: rule.id,
+  cause: rule.cause,
+  category: rule.category,
+  title: rule.title,
+  docs: ruleDocsPath(rule.id),
+});
+const EMPTY = { message: '', explanation: '', evidence: {}, fix: [] };
+
+/** A rule that did not run, and why. */
+export const skippedResult = (rule: RuleHeader, reason: string): RuleResult => ({
+  ...header(rule),
+  ...EMPTY,
+  status: 'skipped',
+  reason,
+});
+
+/** The result of a rule's check (any kind of rule): pass, skip, finding, or crashed when it threw. */
+export function checkedResult(rule: RuleHeader, check: () => RuleOutcome): RuleResult {
   try {
-    const outcome = rule.check(evidence);
-    if (outcome === undefined) return { ...base, ...empty, status: 'pass' };
-    if ('skip' in outcome) return { ...base, ...empty, status: 'skipped', reason: outcome.skip };
-    return { ...base, status: 'finding', severity: outcome.severity ?? rule.severity, ...outcome };
+    const outcome = check();
+    if (outcome === undefined) return { ...header(rule), ...EMPTY, status: 'pass' };
+    if ('skip' in outcome) return skippedResult(rule, outcome.skip);
+    return { ...header(rule), status: 'finding', severity: outcome.severity ?? rule.severity, ...outcome };
   } catch (error) {
-    return {
-      ...base,
-      ...empty,
-      status: 'crashed',
-      reason: error instanceof Error ? error.message : String(error),
-    };
+    const reason = error instanceof Error ? error.message : String(error);
+    return { ...header(rule), ...EMPTY, status: 'crashed', reason };
   }
 }
 
@@ -59,7 +66,10 @@ export function sortResults(results: RuleResult[]): RuleResult[] {
  * The answer to "why are my connections dropped?": proof of drops beats settings that make them likely,
  * which beat symptoms; host hygiene and info-level findings never answer it.
  */
-export function mostLikelyCause(results: RuleResult[], rules: readonly Rule[]): Report['mostLikelyCause'] {
+export function mostLikelyCause(
+  results: RuleResult[],
+  rules: readonly Pick<Rule, 'id' | 'tier'>[],
+): Report['mostLikelyCause'] {
   const tierOf = new Map(rules.map((r) => [r.id, r.tier]));
   const candidates = results.filter(
     (r) => r.status === 'finding' && r.severity !== 'info' && tierOf.get(r.ruleId) !== 'hygiene',

@@ -6,3 +6,8 @@ export { renderText } from './report/render-text.js';
 export type * from './report/types.js';
 export { RULES } from './rules/index.js';
 export { DOCTOR_DEFAULTS, type DoctorOptions, runDoctor } from './run.js';
+export {
+  runTopologyDoctor,
+  type TopologyDoctorOptions,
+} from './topology/run-topology-doctor.js';
+export type * from './topology/topology-evidence.js';

@@ -1,4 +1,4 @@
-import { parseRedisUrl } from '../core/redis-url.js';
+import { parseRedisUrl, type RedisTarget } from '../core/redis-url.js';
 import { TOOL_VERSION } from '../version.js';
 import { collectEvidence } from './collect.js';
 import { connect } from './connect.js';
@@ -37,12 +37,35 @@ export async function runDoctor(options: DoctorOptions): Promise<Report & { evid
   const started = performance.now();
   const target = parseRedisUrl(options.url);
   selectRules(options); // fail on an unknown --only/--skip before touching the network
+  const evidence = await collectNodeEvidence(target, options);
+  const t = evidence.target;
+  return {
+    schemaVersion: 1,
+    tool: { name: 'redis-lifeline', version: TOOL_VERSION },
+    target: {
+      url: t.url,
+      host: t.host,
+      port: t.port,
+      product: t.product,
+      version: t.version,
+      mode: t.mode,
+      role: t.role,
+    },
+    startedAt: startedAt.toISOString(),
+    durationMs: Math.round(performance.now() - started),
+    ...diagnose(evidence, options),
+    unavailable: unavailableSources(evidence),
+    evidence,
+  };
+}
+
+/** One server's evidence: connect, collect every source (read-only), disconnect. Shared with topologies. */
+export async function collectNodeEvidence(target: RedisTarget, options: DoctorOptions): Promise<Evidence> {
   const timeoutMs = options.timeoutMs ?? DOCTOR_DEFAULTS.timeoutMs;
   const connectOptions = { timeoutMs, tlsCaFile: options.tlsCaFile, tlsInsecure: options.tlsInsecure };
   const redis = await connect(target, connectOptions);
-  let evidence: Evidence;
   try {
-    evidence = await collectEvidence(
+    return await collectEvidence(
       redis,
       target,
       {
@@ -60,28 +83,14 @@ export async function runDoctor(options: DoctorOptions): Promise<Report & { evid
   } finally {
     redis.disconnect();
   }
-  const t = evidence.target;
+}
+
+/** Evidence that could not be collected, and why, by source. */
+export function unavailableSources(evidence: Evidence): Record<string, string> {
   const unavailable: Record<string, string> = {};
   for (const key of ['info', 'config', 'clients', 'slowlog', 'latency', 'log', 'host'] as const) {
     const source = evidence[key];
     if (source.status === 'unavailable') unavailable[key] = source.reason;
   }
-  return {
-    schemaVersion: 1,
-    tool: { name: 'redis-lifeline', version: TOOL_VERSION },
-    target: {
-      url: t.url,
-      host: t.host,
-      port: t.port,
-      product: t.product,
-      version: t.version,
-      mode: t.mode,
-      role: t.role,
-    },
-    startedAt: startedAt.toISOString(),
-    durationMs: Math.round(performance.now() - started),
-    ...diagnose(evidence, options),
-    unavailable,
-    evidence,
-  };
+  return unavailable;
 }

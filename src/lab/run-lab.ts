@@ -4,7 +4,7 @@ import { ERROR_CODES } from '../core/error-codes.js';
 import { CannotRunError } from '../core/errors.js';
 import { CLIENTS } from './clients/index.js';
 import { runScenario, type ScenarioMeasurement } from './run-scenario.js';
-import { SCENARIOS } from './scenarios/index.js';
+import { ALL_SCENARIOS } from './scenarios/index.js';
 import { judge, type ScenarioVerdict } from './verdict.js';
 
 export interface LabOptions {
@@ -12,8 +12,13 @@ export interface LabOptions {
   client: string;
   /** A module whose default export is the client's options (object, or function returning one). */
   optionsModule?: string;
-  /** Scenario ids to run (all when empty). */
+  /** Scenario ids to run (any of the catalogue, failover scenarios included). */
   only?: readonly string[];
+  /**
+   * Run the failover scenarios (Sentinel and Cluster topologies), besides those in `only`. Without
+   * `only` or `failover`, the single-server catalogue runs.
+   */
+  failover?: boolean;
   /** Called after each scenario, for progress output. */
   onResult?: (result: LabResult) => void;
 }
@@ -33,7 +38,7 @@ export interface LabReport {
   summary: { ok: number; fail: number; error: number };
 }
 
-/** Runs the catalogue (or part of it) against one client, one fresh server per scenario. */
+/** Runs the catalogue (or part of it) against one client, one fresh server (or topology) per scenario. */
 export async function runLab(options: LabOptions): Promise<LabReport> {
   const factory = CLIENTS[options.client];
   if (!factory) {
@@ -43,18 +48,22 @@ export async function runLab(options: LabOptions): Promise<LabReport> {
     );
   }
   for (const id of options.only ?? []) {
-    if (!SCENARIOS.some((s) => s.id === id)) {
+    if (!ALL_SCENARIOS.some((s) => s.id === id)) {
       throw new CannotRunError(
         ERROR_CODES.labScenario,
-        `Unknown scenario "${id}". Scenarios: ${SCENARIOS.map((s) => s.id).join(', ')}.`,
+        `Unknown scenario "${id}". Scenarios: ${ALL_SCENARIOS.map((s) => s.id).join(', ')}.`,
       );
     }
   }
+  const chosen =
+    options.only?.length || options.failover
+      ? ALL_SCENARIOS.filter((s) => options.only?.includes(s.id) || (options.failover && s.topology))
+      : ALL_SCENARIOS.filter((s) => !s.topology);
   const clientOptions = options.optionsModule ? await loadOptions(options.optionsModule) : {};
   const startedAt = new Date();
   const started = performance.now();
   const results: LabResult[] = [];
-  for (const scenario of SCENARIOS.filter((s) => !options.only?.length || options.only.includes(s.id))) {
+  for (const scenario of chosen) {
     const measurement = await runScenario(scenario, {
       name: options.client,
       factory,

@@ -3,21 +3,28 @@ import { runDoctor } from '../doctor/run.js';
 import type { ClientFactory, SeenEvent } from './clients/client-under-test.js';
 import { FaultProxy } from './proxy/proxy.js';
 import { startRedis } from './redis-server/start-redis.js';
+import { prepareTopology } from './run-topology.js';
 import { AppTraffic, sleep, type TrackedCommand, writeKey } from './scenarios/app-traffic.js';
-import type { Scenario, ScenarioContext } from './scenarios/scenario.js';
+import type { FailoverFacts, LabScenario, Scenario } from './scenarios/scenario.js';
+import type { Stage, StageKit } from './stage.js';
 
 /** What one scenario measured, before any judgement. */
 export interface ScenarioMeasurement {
   scenario: string;
   title: string;
   client: string;
+  /** A failover scenario's topology (absent: one server). */
+  topology?: 'sentinel' | 'cluster';
   /** Events and errors the app saw, verbatim, in order (at most 50 kept). */
   events: SeenEvent[];
   commands: TrackedCommand[];
-  /** How many times each tracked write ran on the server, by seq. */
+  /** How many times each tracked write ran on the server (a topology: on its final master), by seq. */
   executions: Record<number, number>;
   faultAt: number | undefined;
+  /** When the fault cleared; in a failover scenario, when the new master was promoted. */
   clearAt: number | undefined;
+  /** What a failover scenario saw of the failover (old and new master, when the old one stopped). */
+  failover?: FailoverFacts;
   published: number;
   received: number;
   notes: Record<string, string | number | boolean>;
@@ -34,74 +41,72 @@ export interface ScenarioMeasurement {
 
 const MAX_EVENTS = 50;
 
-/** Runs one scenario on a fresh server (and proxy) against a fresh client, always cleaning up. */
+/**
+ * Runs one scenario on a fresh server (and proxy), or a fresh Sentinel set or cluster, against a fresh
+ * client, always cleaning up.
+ */
 export async function runScenario(
-  scenario: Scenario,
+  scenario: LabScenario,
   client: { name: string; factory: ClientFactory; options: Record<string, unknown> },
 ): Promise<ScenarioMeasurement> {
   const started = performance.now();
   const now = () => Math.round(performance.now() - started);
   const events: SeenEvent[] = [];
   const notes: ScenarioMeasurement['notes'] = {};
-  const executions: Record<number, number> = {};
+  let executions: Record<number, number> = {};
   let doctor: ScenarioMeasurement['doctor'] = { mostLikelyCause: null, findings: [] };
   let faultAt: number | undefined;
   let clearAt: number | undefined;
+  let failover: FailoverFacts | undefined;
   let recording = true;
   let error: string | undefined;
   let traffic: AppTraffic | undefined;
   const cleanup: (() => Promise<unknown> | unknown)[] = [];
+  const kit: StageKit = {
+    makeApp(where) {
+      const app = client.factory({
+        ...where,
+        options: client.options,
+        onEvent: (event) => {
+          if (recording && events.length < MAX_EVENTS) events.push({ at: now(), ...event });
+        },
+      });
+      cleanup.unshift(() => withBound(app.close(), 3000, '').catch(() => undefined));
+      return app;
+    },
+    onCleanup: (step) => cleanup.unshift(step),
+  };
 
   try {
-    const server = await startRedis({ config: scenario.config ?? {} });
-    cleanup.unshift(() => server.stop());
-    const proxy = await new FaultProxy({ name: scenario.id, upstream: `127.0.0.1:${server.port}` }).start();
-    cleanup.unshift(() => proxy.stop());
-    const admin = new Redis({
-      port: server.port,
-      host: '127.0.0.1',
-      connectionName: 'lab-admin',
-      maxRetriesPerRequest: 1,
-    });
-    admin.on('error', () => undefined);
-    cleanup.unshift(() => admin.disconnect());
-    const app = client.factory({
-      host: '127.0.0.1',
-      port: scenario.direct ? server.port : proxy.port,
-      options: client.options,
-      onEvent: (event) => {
-        if (recording && events.length < MAX_EVENTS) events.push({ at: now(), ...event });
-      },
-    });
-    cleanup.unshift(() => withBound(app.close(), 3000, '').catch(() => undefined));
-    traffic = new AppTraffic(app, now);
-
-    await admin.call('CLIENT', 'NO-EVICT', 'on');
-    await withBound(app.connect(), 10_000, 'the client did not connect');
-    const ctx: ScenarioContext = {
-      server,
-      proxy,
-      admin,
-      app: traffic,
-      faultStarts: (at) => {
-        faultAt = at ?? now();
-      },
-      faultClears: () => {
-        clearAt = now();
-      },
-      now,
-      sleep,
-      note: (key, value) => {
-        notes[key] = value;
-      },
-    };
-    await withBound(scenario.run(ctx), 60_000, `scenario ${scenario.id} ran longer than 60 s`);
+    const stage = scenario.topology
+      ? await prepareTopology(scenario, kit, (facts) => {
+          failover = facts;
+        })
+      : await prepareServer(scenario, kit);
+    traffic = new AppTraffic(stage.app, now);
+    await withBound(stage.app.connect(), 10_000, 'the client did not connect');
+    await withBound(
+      stage.run({
+        app: traffic,
+        faultStarts: (at) => {
+          faultAt = at ?? now();
+        },
+        faultClears: (at) => {
+          clearAt = at ?? now();
+        },
+        now,
+        sleep,
+        note: (key, value) => {
+          notes[key] = value;
+        },
+      }),
+      60_000,
+      `scenario ${scenario.id} ran longer than 60 s`,
+    );
     recording = false; // what follows is the lab looking, not the app's experience
-    // The admin reads each write's counter: how many times did it really run?
-    for (const command of traffic.commands.filter((c) => c.kind === 'write')) {
-      executions[command.seq] = Number((await admin.get(writeKey(command.seq))) ?? 0);
-    }
-    doctor = await doctorVerdict(server.url);
+    // How many times did each write really run?
+    executions = await stage.readBack(traffic.commands.filter((c) => c.kind === 'write'));
+    doctor = await doctorVerdict(await stage.doctorUrl());
   } catch (e) {
     error = e instanceof Error ? e.message : String(e);
   } finally {
@@ -112,17 +117,47 @@ export async function runScenario(
     scenario: scenario.id,
     title: scenario.title,
     client: client.name,
+    ...(scenario.topology ? { topology: scenario.topology } : {}),
     events,
     commands: traffic?.commands ?? [],
     executions,
     faultAt,
     clearAt,
+    ...(failover ? { failover } : {}),
     published: traffic?.published.length ?? 0,
     received: traffic?.received.size ?? 0,
     notes,
     doctor,
     durationMs: now(),
     ...(error ? { error } : {}),
+  };
+}
+
+/** One throwaway server with the proxy in front; the app connects through the proxy unless `direct`. */
+async function prepareServer(scenario: Scenario, kit: StageKit): Promise<Stage> {
+  const server = await startRedis({ config: scenario.config ?? {} });
+  kit.onCleanup(() => server.stop());
+  const proxy = await new FaultProxy({ name: scenario.id, upstream: `127.0.0.1:${server.port}` }).start();
+  kit.onCleanup(() => proxy.stop());
+  const admin = new Redis({
+    port: server.port,
+    host: '127.0.0.1',
+    connectionName: 'lab-admin',
+    maxRetriesPerRequest: 1,
+  });
+  admin.on('error', () => undefined);
+  kit.onCleanup(() => admin.disconnect());
+  const app = kit.makeApp({ host: '127.0.0.1', port: scenario.direct ? server.port : proxy.port });
+  await admin.call('CLIENT', 'NO-EVICT', 'on');
+  return {
+    app,
+    run: (basics) => scenario.run({ ...basics, server, proxy, admin }),
+    async readBack(writes) {
+      const executions: Record<number, number> = {};
+      for (const w of writes) executions[w.seq] = Number((await admin.get(writeKey(w.seq))) ?? 0);
+      return executions;
+    },
+    doctorUrl: async () => server.url,
   };
 }
 

@@ -79,6 +79,7 @@ export const CAUSE_OF_INCIDENT = {
   'server-restarted': 'server-restart',
   'server-crashed': 'server-crash',
   'server-failover': 'failover',
+  'role-changed': 'failover',
   'target-unreachable': 'unknown',
   'maxclients-reached': 'maxclients',
   'client-eviction': 'client-eviction',

@@ -2,15 +2,41 @@ import { rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SCENARIOS } from '../../src/lab/scenarios/index.js';
+import { ALL_SCENARIOS } from '../../src/lab/scenarios/index.js';
 import { runCli } from '../support/run-cli.js';
 
 describe('lifeline lab (CLI)', () => {
-  it('--list names every scenario', async () => {
+  it('--list names every scenario, the failover ones included', async () => {
     const { code, stdout } = await runCli(['lab', '--list']);
     expect(code).toBe(0);
-    for (const s of SCENARIOS) expect(stdout).toContain(s.id);
+    for (const s of ALL_SCENARIOS) expect(stdout).toContain(s.id);
+    expect(stdout).toContain('failover scenarios (--failover, or by id):');
   });
+
+  it('--scenario runs a failover scenario on a throwaway cluster; the table gains its two figures', async () => {
+    const { code, stdout } = await runCli(
+      ['lab', '--scenario', 'cluster-failover', '--format', 'markdown'],
+      {},
+      60_000,
+    );
+    expect(code).toBe(0); // ioredis follows a manual cluster failover without losing a write
+    expect(stdout).toContain('| acked lost | stale master |');
+    expect(stdout).toMatch(/\| ✓ cluster-failover \|.*\| 0 \| 0 ms \|/);
+  }, 60_000);
+
+  it('a wrapped client lifeline(client) cannot wrap yet: the result says so, exit 1', async () => {
+    const { code, stdout } = await runCli(
+      ['lab', '--client', 'lifeline-node-redis', '--scenario', 'sentinel-failover', '--json'],
+      {},
+      60_000,
+    );
+    expect(code).toBe(1);
+    const [result] = JSON.parse(stdout).results;
+    expect(result.verdict.status).toBe('error');
+    expect(result.measurement.error).toMatch(
+      /^lifeline\(client\) cannot wrap a node-redis Sentinel client yet/,
+    );
+  }, 60_000);
 
   it('runs one scenario with the user options module and exits 1 when the client fails the app', async () => {
     const options = join(tmpdir(), `lifeline-lab-options-${process.pid}.mjs`);

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CAUSES } from '../../src/core/causes.js';
 import { RULES } from '../../src/doctor/rules/index.js';
+import { TOPOLOGY_RULES } from '../../src/doctor/rules/topology/index.js';
 import { CAUSE_OF_INCIDENT, INCIDENT_KINDS } from '../../src/watch/types.js';
 
 // One cause vocabulary (docs/causes.md): the table there is the map from a cause to every rule,
@@ -47,6 +48,9 @@ function libraryCauses(): Set<string> {
   return found;
 }
 
+/** Every doctor rule: the ones run on each server, and the ones run on a Sentinel set or Cluster as a whole. */
+const ALL_RULES = [...RULES, ...TOPOLOGY_RULES];
+
 const pascal = (id: string) => id.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase());
 
 describe('one cause vocabulary', () => {
@@ -56,9 +60,9 @@ describe('one cause vocabulary', () => {
     expect(rows.map((r) => r.cause)).toEqual([...CAUSES]);
   });
 
-  it('each cause lists exactly the doctor rules that name it', () => {
+  it('each cause lists exactly the doctor rules (topology rules included) that name it', () => {
     for (const row of rows) {
-      const rules = RULES.filter((r) => r.cause === row.cause).map((r) => r.id);
+      const rules = ALL_RULES.filter((r) => r.cause === row.cause).map((r) => r.id);
       expect(row.rules, row.cause).toEqual(rules.sort());
     }
   });
@@ -77,7 +81,7 @@ describe('one cause vocabulary', () => {
   });
 
   it('a watch incident kind shared with the doctor is about the same cause as the rule', () => {
-    for (const rule of RULES) {
+    for (const rule of ALL_RULES) {
       const kind = INCIDENT_KINDS.find((k) => k === rule.id);
       if (kind) expect(CAUSE_OF_INCIDENT[kind], kind).toBe(rule.cause);
     }

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { RULES } from '../../src/doctor/rules/index.js';
+import { TOPOLOGY_RULES } from '../../src/doctor/rules/topology/index.js';
 
 const DOCS_DIR = new URL('../../docs/rules/', import.meta.url);
 
@@ -88,7 +89,7 @@ describe('doctor rules: docs pages', () => {
   );
 
   it('has no page without a rule', () => {
-    const ids = new Set(RULES.map((r) => r.id));
+    const ids = new Set([...RULES, ...TOPOLOGY_RULES].map((r) => r.id));
     const orphans = readdirSync(DOCS_DIR)
       .filter((name) => name.endsWith('.md') && name !== 'README.md')
       .map((name) => name.slice(0, -'.md'.length))

@@ -17,6 +17,7 @@ import {
 import { detectGhostConnections } from '../../src/watch/detectors/ghost-connections.js';
 import { detectIdleTimeoutReaping } from '../../src/watch/detectors/idle-timeout-reaping.js';
 import { detectMaxclientsReached } from '../../src/watch/detectors/maxclients-reached.js';
+import { detectRoleChanged } from '../../src/watch/detectors/role-changed.js';
 import { detectServerCrashed } from '../../src/watch/detectors/server-crashed.js';
 import { detectServerFailover } from '../../src/watch/detectors/server-failover.js';
 import { detectServerRestarted } from '../../src/watch/detectors/server-restarted.js';
@@ -253,6 +254,38 @@ describe('restart or failover', () => {
     expect(serverChange(ctx)).toEqual([]);
     expect(counterDelta(ctx, 'rejectedConnections')).toBe(3);
     expect(detectMaxclientsReached(ctx).map((d) => d.connections)).toEqual([3]);
+  });
+});
+
+describe('role-changed', () => {
+  const master = round(T0, { role: 'master', uptime_in_seconds: 100 });
+
+  it('a master demoted in the same process: critical, with the master it follows now', () => {
+    const replica = round(T0 + 2000, {
+      role: 'slave',
+      uptime_in_seconds: 102,
+      master_host: '10.0.0.2',
+      master_port: 6380,
+      master_link_status: 'up',
+    });
+    const [hit, ...more] = detectRoleChanged(context(replica, master));
+    expect(more).toEqual([]);
+    expect(hit).toMatchObject({ kind: 'role-changed', severity: 'critical', confidence: 'high' });
+    expect(hit?.message).toMatch(/role master → slave .* It now replicates 10\.0\.0\.2:6380\..*READONLY/);
+  });
+
+  it('a replica promoted: a warning; no incident when the role stays, or when another process answers', () => {
+    const replica = round(T0, { role: 'slave', uptime_in_seconds: 100 });
+    expect(
+      detectRoleChanged(context(round(T0 + 2000, { role: 'master', uptime_in_seconds: 102 }), replica)),
+    ).toMatchObject([{ severity: 'warning', title: "The server's role changed to master" }]);
+    expect(
+      detectRoleChanged(context(round(T0 + 2000, { role: 'master', uptime_in_seconds: 102 }), master)),
+    ).toEqual([]);
+    // A new process (run_id changed) is server-failover / server-restarted's, not a role change.
+    const other = round(T0 + 2000, { role: 'slave', run_id: 'run-b', uptime_in_seconds: 9000 });
+    expect(detectRoleChanged(context(other, master))).toEqual([]);
+    expect(serverChange(context(other, master)).map((d) => d.kind)).toEqual(['server-failover']);
   });
 });
 

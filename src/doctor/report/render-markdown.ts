@@ -1,9 +1,14 @@
-import { describeCause, describeSummary, describeTarget } from './headline.js';
-import type { Report } from './types.js';
+import { endpointOf } from '../../core/redis-url.js';
+import { describeCause, describeNodes, describeSummary, describeTarget, groupResults } from './headline.js';
+import type { Report, TopologySummary } from './types.js';
 
 const ICON = { critical: '🔴', warning: '🟠', info: '🔵' } as const;
 
-/** For pasting into an incident ticket: findings as sections, evidence folded in <details>. */
+/**
+ * For pasting into an incident ticket: findings as sections, evidence folded in <details>. A Sentinel
+ * or Cluster topology adds a table of its nodes, and each finding names the node(s) it is about (the
+ * same finding on several nodes shows once).
+ */
 export function renderMarkdown(report: Report): string {
   const out = [
     `## lifeline doctor: ${describeTarget(report)}`,
@@ -13,8 +18,13 @@ export function renderMarkdown(report: Report): string {
     `${describeSummary(report)} — collected ${report.startedAt} in ${report.durationMs} ms by redis-lifeline ${report.tool.version}.`,
     '',
   ];
-  for (const r of report.results.filter((x) => x.status === 'finding')) {
-    out.push(`### ${ICON[r.severity ?? 'info']} ${r.severity}: \`${r.ruleId}\` — ${r.title}`, '');
+  if (report.topology) out.push(...topologyTable(report.topology));
+  const groups = groupResults(report.results);
+  for (const { result: r, nodes } of groups.filter((g) => g.result.status === 'finding')) {
+    const where =
+      nodes.length === 1 ? ` on \`${nodes[0]}\`` : nodes.length > 1 ? ` on ${nodes.length} nodes` : '';
+    out.push(`### ${ICON[r.severity ?? 'info']} ${r.severity}: \`${r.ruleId}\`${where} — ${r.title}`, '');
+    if (nodes.length > 1) out.push(`On ${nodes.map((n) => `\`${n}\``).join(', ')}.`, '');
     out.push(r.message, '', r.explanation, '');
     if (r.fix.length) {
       out.push('**Fix**', '', '```sh');
@@ -31,13 +41,35 @@ export function renderMarkdown(report: Report): string {
       '',
     );
   }
-  const skipped = report.results.filter((x) => x.status === 'skipped' || x.status === 'crashed');
-  if (skipped.length) {
+  const notChecked = groups.filter((g) => g.result.status === 'skipped' || g.result.status === 'crashed');
+  if (notChecked.length) {
     out.push('### Not checked', '');
-    for (const r of skipped) out.push(`- \`${r.ruleId}\` (${r.status}): ${r.reason}`);
+    for (const { result: r, nodes } of notChecked) {
+      const where = nodes.length ? ` on ${describeNodes(nodes)}` : '';
+      out.push(`- \`${r.ruleId}\`${where} (${r.status}): ${r.reason}`);
+    }
     out.push('');
   }
-  const passed = report.results.filter((x) => x.status === 'pass').map((x) => `\`${x.ruleId}\``);
-  if (passed.length) out.push(`Passed: ${passed.join(', ')}.`, '');
+  const passed = [...new Set(report.results.filter((x) => x.status === 'pass').map((x) => x.ruleId))];
+  if (passed.length) out.push(`Passed: ${passed.map((id) => `\`${id}\``).join(', ')}.`, '');
   return out.join('\n');
+}
+
+function topologyTable(topology: TopologySummary): string[] {
+  const rows = [
+    ...topology.nodes.map((n) => [n.role, endpointOf(n), n.status, n.error ?? '']),
+    ...(topology.sentinels ?? []).map((s) => [
+      'sentinel',
+      endpointOf(s),
+      s.reachable ? 'ok' : 'unreachable',
+      s.error ?? '',
+    ]),
+  ];
+  const cell = (text: string) => text.replace(/\|/g, '\\|');
+  return [
+    '| role | node | status | error |',
+    '|---|---|---|---|',
+    ...rows.map((row) => `| ${row.map(cell).join(' | ')} |`),
+    '',
+  ];
 }

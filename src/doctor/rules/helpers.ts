@@ -42,6 +42,16 @@ export function configSetFix(
   ];
 }
 
+/** Several CONFIG SET fixes on one server, then the one CONFIG REWRITE that persists them all. */
+export function configSetFixes(
+  target: CliTarget,
+  settings: { name: string; value: string; note?: string; risk?: string }[],
+): Fix[] {
+  return settings.flatMap((s, i) =>
+    configSetFix(target, s.name, s.value, s.note, s.risk).slice(0, i === settings.length - 1 ? 2 : 1),
+  );
+}
+
 export const info = (e: Evidence, key: string): number | undefined =>
   e.info.status === 'ok' ? infoNumber(e.info.value, key) : undefined;
 

@@ -25,9 +25,26 @@ export interface ClientUnderTest {
   close(): Promise<void>;
 }
 
+/** A node of a topology, as a client is given it. */
+export interface NodeAddress {
+  host: string;
+  port: number;
+}
+
+/**
+ * Where a topology-aware client connects instead of host:port: the library's Sentinel client (ioredis
+ * `sentinels` + `name`, node-redis `createSentinel`) or its Cluster client (ioredis `Cluster`,
+ * node-redis `createCluster`).
+ */
+export type TopologyAddress =
+  | { kind: 'sentinel'; name: string; sentinels: NodeAddress[] }
+  | { kind: 'cluster'; nodes: NodeAddress[] };
+
 export interface ClientFactoryOptions {
   host: string;
   port: number;
+  /** Connect through the library's Sentinel or Cluster client (host and port are then not used). */
+  topology?: TopologyAddress;
   /** The user's own client options (from --options), merged over the connection fields. */
   options: Record<string, unknown>;
   /** Where to report what the application would see. */
@@ -35,6 +52,17 @@ export interface ClientFactoryOptions {
 }
 
 export type ClientFactory = (options: ClientFactoryOptions) => ClientUnderTest;
+
+/** The lab's topology clients send commands and nothing else: no scenario subscribes through them. */
+export const noTopologySubscribe = (): Promise<never> =>
+  Promise.reject(new Error('the lab does not subscribe through a Sentinel or Cluster client'));
+
+/** The one line a scenario result gives when lifeline(client) cannot wrap the topology client it needs. */
+export function cannotWrap(what: string, why: string): Error {
+  return new Error(
+    `lifeline(client) cannot wrap ${what} yet, so this scenario cannot run with a wrapped client: ${why}`,
+  );
+}
 
 export function describeError(error: unknown): Pick<SeenEvent, 'name' | 'code' | 'message'> {
   if (!(error instanceof Error)) return { message: String(error) };

@@ -1,9 +1,11 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
 import {
   type ClientFactory,
   type ClientFactoryOptions,
   type ClientUnderTest,
+  cannotWrap,
   describeError,
+  noTopologySubscribe,
 } from './client-under-test.js';
 import { wrapWithLifeline } from './wrap-with-lifeline.js';
 
@@ -14,19 +16,38 @@ export const ioredisClient: ClientFactory = (factoryOptions) => makeIoredisClien
 export const lifelineIoredisClient: ClientFactory = (factoryOptions) =>
   makeIoredisClient(factoryOptions, true);
 
-function makeIoredisClient(
-  { host, port, options, onEvent }: ClientFactoryOptions,
-  wrap: boolean,
-): ClientUnderTest {
-  const make = (role: 'client' | 'subscriber') => {
-    const redis = new Redis({ host, port, lazyConnect: true, ...(options as RedisOptions) });
+type Role = 'client' | 'subscriber';
+
+/** Reports the library's connection events (and node-level ones of a Cluster) as the app would see them. */
+function watch(redis: Redis | Cluster, role: Role, onEvent: ClientFactoryOptions['onEvent']): void {
+  redis.on('error', (error) => onEvent({ role, event: 'error', ...describeError(error) }));
+  for (const event of ['close', 'reconnecting', 'ready', 'end'] as const) {
+    redis.on(event, (arg: unknown) =>
+      onEvent({ role, event, ...(event === 'reconnecting' ? { message: `delay=${arg}ms` } : {}) }),
+    );
+  }
+  if (redis instanceof Cluster) {
+    redis.on('node error', (error: unknown, node: string) =>
+      onEvent({
+        role,
+        event: 'node error',
+        ...describeError(error),
+        message: `${node}: ${messageOf(error)}`,
+      }),
+    );
+    redis.on('-node', (_node: Redis, key: string) => onEvent({ role, event: '-node', message: key }));
+  }
+}
+
+function makeIoredisClient(factoryOptions: ClientFactoryOptions, wrap: boolean): ClientUnderTest {
+  const { host, port, options, onEvent, topology } = factoryOptions;
+  if (topology?.kind === 'cluster') return ioredisClusterClient(factoryOptions, wrap);
+  // In a Sentinel set ioredis asks the sentinels for the master of `name` (and again on each reconnect).
+  const where = topology ? { sentinels: topology.sentinels, name: topology.name } : { host, port };
+  const make = (role: Role) => {
+    const redis = new Redis({ ...where, lazyConnect: true, ...(options as RedisOptions) });
     if (wrap) wrapWithLifeline(redis, role, onEvent);
-    redis.on('error', (error) => onEvent({ role, event: 'error', ...describeError(error) }));
-    for (const event of ['close', 'reconnecting', 'ready', 'end'] as const) {
-      redis.on(event, (arg: unknown) =>
-        onEvent({ role, event, ...(event === 'reconnecting' ? { message: `delay=${arg}ms` } : {}) }),
-      );
-    }
+    watch(redis, role, onEvent);
     return redis;
   };
   const client = make('client');
@@ -47,3 +68,32 @@ function makeIoredisClient(
     },
   };
 }
+
+/** ioredis's Cluster client, the user's options as the options of each node's connection. */
+function ioredisClusterClient(
+  { options, onEvent, topology }: ClientFactoryOptions,
+  wrap: boolean,
+): ClientUnderTest {
+  const nodes = topology?.kind === 'cluster' ? topology.nodes : [];
+  const clusterOptions: ClusterOptions = { lazyConnect: true, redisOptions: options as RedisOptions };
+  const cluster = new Cluster(nodes, clusterOptions);
+  if (wrap) {
+    try {
+      wrapWithLifeline(cluster, 'client', onEvent);
+    } catch (error) {
+      throw cannotWrap('an ioredis Cluster client', messageOf(error)); // lifeline(client) refuses it
+    }
+  }
+  watch(cluster, 'client', onEvent);
+  return {
+    library: wrap ? 'lifeline(ioredis Cluster)' : 'ioredis Cluster',
+    connect: () => cluster.connect(),
+    send: ([name, ...args]) => cluster.call(name as string, ...args),
+    subscribe: noTopologySubscribe,
+    async close() {
+      cluster.disconnect();
+    },
+  };
+}
+
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));

@@ -1,10 +1,20 @@
-import { createClient, type RedisClientOptions } from 'redis';
+import {
+  createClient,
+  createCluster,
+  createSentinel,
+  type RedisClientOptions,
+  type RedisClusterOptions,
+  type RedisSentinelOptions,
+} from 'redis';
 import { lifelineReconnectStrategy } from '../../client/backoff.js';
 import {
   type ClientFactory,
   type ClientFactoryOptions,
   type ClientUnderTest,
+  cannotWrap,
   describeError,
+  noTopologySubscribe,
+  type TopologyAddress,
 } from './client-under-test.js';
 import { wrapWithLifeline } from './wrap-with-lifeline.js';
 
@@ -15,23 +25,63 @@ export const nodeRedisClient: ClientFactory = (factoryOptions) => makeNodeRedisC
 export const lifelineNodeRedisClient: ClientFactory = (factoryOptions) =>
   makeNodeRedisClient(factoryOptions, true);
 
-function makeNodeRedisClient(
-  { host, port, options, onEvent }: ClientFactoryOptions,
+/** The user's options with the lab's socket fields (and lifeline's reconnect strategy when wrapped). */
+function clientOptions(
+  options: Record<string, unknown>,
   wrap: boolean,
-): ClientUnderTest {
+  socket: Record<string, unknown>,
+): RedisClientOptions {
   const userSocket = (options.socket ?? {}) as Record<string, unknown>;
   // Wrapped, node-redis gets lifeline's recommended reconnect strategy unless the options bring one.
   const reconnect =
     wrap && userSocket.reconnectStrategy === undefined
       ? { reconnectStrategy: lifelineReconnectStrategy() }
       : {};
-  const config = { ...options, socket: { ...userSocket, ...reconnect, host, port } } as RedisClientOptions;
+  return { ...options, socket: { ...userSocket, ...reconnect, ...socket } } as RedisClientOptions;
+}
+
+interface Emitter {
+  on(event: string, listener: (...args: unknown[]) => void): unknown;
+}
+
+/** Reports the library's events as the app would see them (with the node's address for node events). */
+function watchEvents(
+  client: Emitter,
+  role: 'client' | 'subscriber',
+  onEvent: ClientFactoryOptions['onEvent'],
+  events: readonly string[],
+): void {
+  client.on('error', (error: unknown) => onEvent({ role, event: 'error', ...describeError(error) }));
+  for (const event of events) {
+    client.on(event, (first: unknown, second: unknown) => {
+      // A node event carries the node ({ host, port }), after the error for 'node-error'.
+      const node = (first instanceof Error ? second : first) as {
+        host?: string;
+        port?: number;
+        type?: string;
+      };
+      const where = node?.port ? `${node.host}:${node.port}` : '';
+      if (first instanceof Error) {
+        onEvent({
+          role,
+          event,
+          ...describeError(first),
+          message: `${where ? `${where}: ` : ''}${first.message}`,
+        });
+      } else if (where || node?.type) {
+        onEvent({ role, event, message: where || String(node.type) }); // node events, topology-change
+      } else onEvent({ role, event });
+    });
+  }
+}
+
+function makeNodeRedisClient(factoryOptions: ClientFactoryOptions, wrap: boolean): ClientUnderTest {
+  const { host, port, options, onEvent, topology } = factoryOptions;
+  if (topology) return nodeRedisTopologyClient(topology, options, onEvent, wrap);
+  const config = clientOptions(options, wrap, { host, port });
   const watch = (client: ReturnType<typeof createClient>, role: 'client' | 'subscriber') => {
     if (wrap) wrapWithLifeline(client, role, onEvent);
-    client.on('error', (error: unknown) => onEvent({ role, event: 'error', ...describeError(error) }));
-    for (const event of ['connect', 'ready', 'reconnecting', 'end'] as const) {
-      client.on(event, () => onEvent({ role, event }));
-    }
+    watchEvents(client, role, onEvent, ['connect', 'ready', 'reconnecting', 'end']);
     return client;
   };
   const client = watch(createClient(config), 'client');
@@ -51,6 +101,77 @@ function makeNodeRedisClient(
       for (const c of [client, subscriber]) {
         if (c?.isOpen) c.destroy();
       }
+    },
+  };
+}
+
+/**
+ * node-redis 6's Sentinel client (`createSentinel`: the user's options for each node's connection) or
+ * its Cluster client (`createCluster`: the user's options as `defaults` for each node).
+ */
+function nodeRedisTopologyClient(
+  topology: TopologyAddress,
+  options: Record<string, unknown>,
+  onEvent: ClientFactoryOptions['onEvent'],
+  wrap: boolean,
+): ClientUnderTest {
+  if (wrap) {
+    // lifeline(client) takes these for a createClient() client (sendCommand, isOpen, isReady) and wraps
+    // them, but their sendCommand takes (isReadonly, args) or (firstKey, isReadonly, args). Refused here
+    // rather than run a client that fails every command, or crash the lab.
+    throw topology.kind === 'sentinel'
+      ? cannotWrap(
+          'a node-redis Sentinel client',
+          'lifeline(client) takes it for a createClient() client, and its connection watch then throws an uncaught TypeError (the Sentinel sendCommand takes isReadonly first)',
+        )
+      : cannotWrap(
+          'a node-redis Cluster client',
+          'lifeline(client) takes it for a createClient() client, and every command then fails (the Cluster sendCommand takes firstKey and isReadonly first)',
+        );
+  }
+  // The node addresses come from the sentinels or the cluster: the lab sets none.
+  const nodeOptions = clientOptions(options, false, {});
+  if (topology.kind === 'sentinel') {
+    const sentinel = createSentinel({
+      name: topology.name,
+      sentinelRootNodes: topology.sentinels,
+      nodeClientOptions: nodeOptions as RedisSentinelOptions['nodeClientOptions'],
+    });
+    watchEvents(sentinel, 'client', onEvent, ['connect', 'ready', 'reconnecting', 'end', 'topology-change']);
+    return {
+      library: 'node-redis Sentinel',
+      connect: async () => {
+        await sentinel.connect();
+      },
+      // INCR and PING go to the master (isReadonly false).
+      send: (args) => sentinel.sendCommand(false, args),
+      subscribe: noTopologySubscribe,
+      async close() {
+        if (sentinel.isOpen) await sentinel.destroy();
+      },
+    };
+  }
+  const cluster = createCluster({
+    rootNodes: topology.nodes.map((node) => ({ socket: node })),
+    defaults: nodeOptions as RedisClusterOptions['defaults'],
+  });
+  watchEvents(cluster, 'client', onEvent, [
+    'connect',
+    'disconnect',
+    'node-error',
+    'node-reconnecting',
+    'node-disconnect',
+  ]);
+  return {
+    library: 'node-redis Cluster',
+    connect: async () => {
+      await cluster.connect();
+    },
+    // The first key routes the command to its slot's master; PING has none (any node).
+    send: (args) => cluster.sendCommand(args[1], false, args),
+    subscribe: noTopologySubscribe,
+    async close() {
+      if (cluster.isOpen) cluster.destroy();
     },
   };
 }

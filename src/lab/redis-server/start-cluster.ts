@@ -1,10 +1,9 @@
 import { ERROR_CODES } from '../../core/error-codes.js';
 import { LifelineError } from '../../core/errors.js';
+import { CLUSTER_SLOTS, type ClusterNodeLine, parseClusterNodes } from '../../core/parse-cluster-nodes.js';
 import { freePort } from './free-port.js';
 import { type RedisServer, startRedis } from './start-redis.js';
 import { ask, checkCount, pollUntil, startEach, startFailure, stopAll } from './topology-support.js';
-
-const SLOTS = 16384;
 
 export interface StartClusterOptions {
   /** Masters, each with an even share of the 16384 slots. @default 3 */
@@ -140,7 +139,7 @@ async function startNode(options: StartClusterOptions, nodeTimeoutMs: number, re
 
 /** Master `m` of `count`: an even share of the slots, as redis-cli --cluster create splits them. */
 function slotRange(m: number, count: number): [number, number] {
-  return [Math.floor((m * SLOTS) / count), Math.floor(((m + 1) * SLOTS) / count) - 1];
+  return [Math.floor((m * CLUSTER_SLOTS) / count), Math.floor(((m + 1) * CLUSTER_SLOTS) / count) - 1];
 }
 
 function cluster(nodes: ClusterNode[]): Cluster {
@@ -204,8 +203,8 @@ async function settled(nodes: ClusterNode[]): Promise<true | string> {
     const info = String(await ask(node.port, ['CLUSTER', 'INFO']));
     if (!/cluster_state:ok/.test(info))
       return `${where} reports cluster_state:${/cluster_state:(\w+)/.exec(info)?.[1]}`;
-    if (!info.includes(`cluster_slots_assigned:${SLOTS}`))
-      return `${where} sees not all ${SLOTS} slots assigned`;
+    if (!info.includes(`cluster_slots_assigned:${CLUSTER_SLOTS}`))
+      return `${where} sees not all ${CLUSTER_SLOTS} slots assigned`;
     const view = new Map(
       parseClusterNodes(String(await ask(node.port, ['CLUSTER', 'NODES']))).map((n) => [n.id, n]),
     );
@@ -224,41 +223,10 @@ async function settled(nodes: ClusterNode[]): Promise<true | string> {
   return true;
 }
 
-interface NodeLine extends ClusterPeer {
-  flags: string[];
-  masterId: string | undefined;
-  slots: [number, number][];
-}
-
-/** CLUSTER NODES: `<id> <ip:port@cport[,hostname]> <flags> <master|-> <ping> <pong> <epoch> <link> <slot>...` */
-function parseClusterNodes(text: string): NodeLine[] {
-  return text
-    .split('\n')
-    .filter((line) => line.trim())
-    .map((line) => {
-      const [id = '', addr = '', flags = '', master = '-', , , , , ...slots] = line.trim().split(' ');
-      const hostPort = addr.split('@')[0] ?? '';
-      const colon = hostPort.lastIndexOf(':');
-      return {
-        id,
-        host: hostPort.slice(0, colon),
-        port: Number(hostPort.slice(colon + 1)),
-        flags: flags.split(','),
-        masterId: master === '-' ? undefined : master,
-        slots: slots
-          .filter((slot) => !slot.startsWith('['))
-          .map((slot): [number, number] => {
-            const [from, to = from] = slot.split('-').map(Number) as [number, number?];
-            return [from, to];
-          }),
-      };
-    });
-}
-
-function mastersIn(lines: NodeLine[]): ClusterMaster[] {
-  const up = lines.filter((n) => !n.flags.includes('fail') && !n.flags.includes('fail?'));
+function mastersIn(lines: ClusterNodeLine[]): ClusterMaster[] {
+  const up = lines.filter((n) => n.failing === undefined);
   return up
-    .filter((n) => n.flags.includes('master'))
+    .filter((n) => n.role === 'master')
     .map((n) => ({
       id: n.id,
       host: n.host,
@@ -266,5 +234,5 @@ function mastersIn(lines: NodeLine[]): ClusterMaster[] {
       slots: [...n.slots].sort((a, b) => a[0] - b[0]),
       replicas: up.filter((r) => r.masterId === n.id).map(({ id, host, port }) => ({ id, host, port })),
     }))
-    .sort((a, b) => (a.slots[0]?.[0] ?? SLOTS) - (b.slots[0]?.[0] ?? SLOTS));
+    .sort((a, b) => (a.slots[0]?.[0] ?? CLUSTER_SLOTS) - (b.slots[0]?.[0] ?? CLUSTER_SLOTS));
 }

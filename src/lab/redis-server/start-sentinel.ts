@@ -1,5 +1,6 @@
 import { ERROR_CODES } from '../../core/error-codes.js';
 import { LifelineError } from '../../core/errors.js';
+import { fieldsOf, listOf } from '../../core/reply-fields.js';
 import { type RedisServer, type StartRedisOptions, startRedis } from './start-redis.js';
 import {
   ask,
@@ -29,6 +30,11 @@ export interface StartSentinelOptions {
   failoverTimeoutMs?: number;
   /** redis.conf directives for the master and the replicas. */
   config?: Record<string, string>;
+  /**
+   * A password for the master and the replicas (requirepass and masterauth), which the sentinels use
+   * too (`sentinel auth-pass`); the sentinels themselves have none.
+   */
+  password?: string;
   /** More sentinel config lines, e.g. { 'sentinel parallel-syncs mymaster': '1' }. */
   sentinelConfig?: Record<string, string>;
   /** @default $REDIS_SERVER_BIN or redis-server on PATH (sentinels run it with --sentinel) */
@@ -99,7 +105,9 @@ export async function startSentinel(options: StartSentinelOptions = {}): Promise
   const started: RedisServer[] = [];
   const base: StartRedisOptions = { readyTimeoutMs, ...(options.binary ? { binary: options.binary } : {}) };
   // No 5 s wait for more replicas before a full sync.
-  const data = { ...base, config: { 'repl-diskless-sync-delay': '0', ...options.config } };
+  const password = options.password;
+  const auth: Record<string, string> = password ? { requirepass: password, masterauth: password } : {};
+  const data = { ...base, config: { 'repl-diskless-sync-delay': '0', ...auth, ...options.config } };
   try {
     const master = (await startEach('the master', 1, () => startRedis(data), started))[0] as RedisServer;
     const replicaNodes = await startEach(
@@ -109,7 +117,7 @@ export async function startSentinel(options: StartSentinelOptions = {}): Promise
       started,
     );
     await pollUntil(
-      () => replicationUp(replicaNodes),
+      () => replicationUp(replicaNodes, password),
       readyTimeoutMs,
       (why) => notSettled('the replicas', why),
     );
@@ -126,12 +134,13 @@ export async function startSentinel(options: StartSentinelOptions = {}): Promise
             'sentinel monitor': `${masterName} 127.0.0.1 ${master.port} ${quorum}`,
             'sentinel down-after-milliseconds': `${masterName} ${downAfterMs}`,
             'sentinel failover-timeout': `${masterName} ${failoverTimeoutMs}`,
+            ...(password ? { 'sentinel auth-pass': `${masterName} ${password}` } : {}),
             ...options.sentinelConfig,
           },
         }),
       started,
     );
-    const expected = { masterName, master, replicas: replicaNodes, sentinels: sentinelNodes };
+    const expected = { masterName, master, replicas: replicaNodes, sentinels: sentinelNodes, password };
     await pollUntil(
       () => sentinelsAgree(expected),
       readyTimeoutMs,
@@ -156,9 +165,10 @@ interface SentinelParts {
   master: RedisServer;
   replicas: RedisServer[];
   sentinels: SentinelNode[];
+  password: string | undefined;
 }
 
-function sentinelSet({ masterName, master, replicas, sentinels }: SentinelParts): SentinelSet {
+function sentinelSet({ masterName, master, replicas, sentinels, password }: SentinelParts): SentinelSet {
   const askAll = async (): Promise<{ answers: MasterAddress[]; errors: string[] }> => {
     const answers: MasterAddress[] = [];
     const errors: string[] = [];
@@ -207,7 +217,7 @@ function sentinelSet({ masterName, master, replicas, sentinels }: SentinelParts)
           const other = answers.find((m) => m.host !== first.host || m.port !== first.port);
           if (other) return `the sentinels disagree: ${address(first)} and ${address(other)}`;
           if (!matches(first)) return `the sentinels name ${address(first)}`;
-          const role = await ask(first.port, ['ROLE']);
+          const role = await ask(first.port, ['ROLE'], undefined, password);
           if (!Array.isArray(role) || role[0] !== 'master') return `${address(first)} is not a master yet`;
           return first;
         },
@@ -227,9 +237,9 @@ function sentinelSet({ masterName, master, replicas, sentinels }: SentinelParts)
 }
 
 /** Every replica reports its link to the master up. */
-async function replicationUp(replicas: RedisServer[]): Promise<true | string> {
+async function replicationUp(replicas: RedisServer[], password: string | undefined): Promise<true | string> {
   for (const replica of replicas) {
-    const info = String(await ask(replica.port, ['INFO', 'replication']));
+    const info = String(await ask(replica.port, ['INFO', 'replication'], undefined, password));
     if (!/master_link_status:up/.test(info)) return `replica ${replica.port}: master link not up`;
   }
   return true;
@@ -245,16 +255,16 @@ async function sentinelsAgree({
   const replicaPorts = new Set(replicas.map((r) => r.port));
   for (const sentinel of sentinels) {
     const where = `sentinel ${sentinel.port}`;
-    const seen = fields(await ask(sentinel.port, ['SENTINEL', 'MASTER', masterName]));
+    const seen = fieldsOf(await ask(sentinel.port, ['SENTINEL', 'MASTER', masterName]));
     if (seen.port !== String(master.port) || seen.flags !== 'master') {
       return `${where} sees the master as ${seen.ip}:${seen.port} (${seen.flags})`;
     }
-    const known = list(await ask(sentinel.port, ['SENTINEL', 'REPLICAS', masterName])).filter(
+    const known = listOf(await ask(sentinel.port, ['SENTINEL', 'REPLICAS', masterName])).filter(
       (r) => r.flags === 'slave' && r['master-link-status'] === 'ok' && replicaPorts.has(Number(r.port)),
     );
     if (known.length < replicas.length)
       return `${where} knows ${known.length} of ${replicas.length} replicas`;
-    const others = list(await ask(sentinel.port, ['SENTINEL', 'SENTINELS', masterName])).filter(
+    const others = listOf(await ask(sentinel.port, ['SENTINEL', 'SENTINELS', masterName])).filter(
       (s) => s.flags === 'sentinel',
     );
     if (others.length < sentinels.length - 1) {
@@ -265,13 +275,3 @@ async function sentinelsAgree({
 }
 
 const address = (m: MasterAddress): string => `${m.host}:${m.port}`;
-
-/** A flat [field, value, ...] reply as an object. */
-function fields(reply: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
-  const flat = Array.isArray(reply) ? reply : [];
-  for (let i = 0; i + 1 < flat.length; i += 2) out[String(flat[i])] = String(flat[i + 1]);
-  return out;
-}
-
-const list = (reply: unknown): Record<string, string>[] => (Array.isArray(reply) ? reply.map(fields) : []);

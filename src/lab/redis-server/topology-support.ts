@@ -43,11 +43,20 @@ export function startFailure(context: string, error: unknown): LifelineError {
   return new LifelineError(code, message, { cause: error });
 }
 
-/** One command on a short-lived connection to 127.0.0.1:port; rejects on refusal, error reply or timeout. */
-export async function ask(port: number, args: (string | number)[], timeoutMs = 2000): Promise<unknown> {
+/**
+ * One command on a short-lived connection to 127.0.0.1:port (as the default user with `password`, when
+ * the server has one); rejects on refusal, error reply or timeout.
+ */
+export async function ask(
+  port: number,
+  args: (string | number)[],
+  timeoutMs = 2000,
+  password?: string,
+): Promise<unknown> {
   const redis = new Redis({
     host: '127.0.0.1',
     port,
+    password,
     lazyConnect: true,
     enableReadyCheck: false,
     enableOfflineQueue: false,

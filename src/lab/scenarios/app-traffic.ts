@@ -12,6 +12,8 @@ export interface TrackedCommand {
   outcome?: 'ok' | 'error';
   reply?: string;
   error?: string;
+  /** A write in a failover scenario: the port of the master that holds its key at the end. */
+  node?: number;
 }
 
 /** The key a tracked write increments: its value on the server is how many times it ran. */

@@ -8,6 +8,7 @@ import { detectMaxclientsReached } from './maxclients-reached.js';
 import { detectOutputBufferAtRisk } from './output-buffer-at-risk.js';
 import { detectOutputBufferKills } from './output-buffer-kills.js';
 import { detectQueryBufferKills } from './query-buffer-kills.js';
+import { detectRoleChanged } from './role-changed.js';
 import { detectServerCrashed } from './server-crashed.js';
 import { detectServerFailover } from './server-failover.js';
 import { detectServerRestarted } from './server-restarted.js';
@@ -21,6 +22,7 @@ export const DETECTORS: readonly Detector[] = [
   detectServerRestarted,
   detectServerCrashed,
   detectServerFailover,
+  detectRoleChanged,
   detectMaxclientsReached,
   detectClientEviction,
   detectOutputBufferKills,

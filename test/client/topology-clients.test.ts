@@ -1,0 +1,33 @@
+import { Cluster } from 'ioredis';
+import { createClient, createCluster, createSentinel } from 'redis';
+import { describe, expect, it } from 'vitest';
+import { lifeline } from '../../src/client/lifeline.js';
+
+// Clients of a whole topology hold one connection per node; wrapping one as a single connection broke
+// it (node-redis cluster: every command failed; Sentinel: an uncaught TypeError). Until each node is
+// instrumented, they are refused with a line that says so, never wrapped silently.
+describe('lifeline() on topology clients', () => {
+  it.each([
+    ['an ioredis Cluster', () => new Cluster([{ host: '127.0.0.1', port: 1 }], { lazyConnect: true })],
+    [
+      'a node-redis cluster client (createCluster())',
+      () => createCluster({ rootNodes: [{ url: 'redis://127.0.0.1:1' }] }),
+    ],
+    [
+      'a node-redis Sentinel client (createSentinel())',
+      () => createSentinel({ name: 'mymaster', sentinelRootNodes: [{ host: '127.0.0.1', port: 1 }] }),
+    ],
+  ])('%s: a TypeError naming it, the client left as it was', (name, make) => {
+    const client = make() as object;
+    const before = Object.getOwnPropertyNames(client).length;
+    expect(() => lifeline(client)).toThrow(
+      new RegExp(`cannot instrument ${name.replace(/[()]/g, '\\$&')} yet`),
+    );
+    expect(Object.getOwnPropertyNames(client).length).toBe(before);
+  });
+
+  it('a plain node-redis client is still wrapped', () => {
+    const client = createClient({ url: 'redis://127.0.0.1:1' });
+    expect(lifeline(client)).toBe(client);
+  });
+});
