@@ -19,7 +19,10 @@ export function registerWatch(
   program
     .command('watch')
     .description('Watch servers continuously: alert on dropped connections with their cause, export metrics')
-    .argument('[url...]', `redis:// or rediss:// URLs (default: $REDIS_URL or ${DEFAULT_URL})`)
+    .argument(
+      '[url...]',
+      `redis://, rediss:// or redis+sentinel://h:p[,h:p]/<master> URLs (default: $REDIS_URL or ${DEFAULT_URL})`,
+    )
     .option('--interval <duration>', 'sample INFO this often', milliseconds, WATCH_DEFAULTS.intervalMs)
     .option('--json', 'print incidents as NDJSON, one object per line')
     .option('--webhook <url>', 'POST each incident as JSON to this URL (retried with backoff)')
@@ -75,6 +78,10 @@ export function registerWatch(
     )
     .option('--tls-ca <file>', 'CA certificate for rediss:// URLs')
     .option('--tls-insecure', 'do not verify the server certificate (rediss://)')
+    .option(
+      '--cluster',
+      'the URL is a node of a Redis Cluster: watch all its nodes (detected from cluster_enabled:1 anyway)',
+    )
     .option('--no-live', 'no live view on a terminal: one line per incident instead')
     .addOption(failOnOption('exit 1 when an incident at or above this severity was seen'))
     .action(async (urls: string[], opts) => {
@@ -93,6 +100,7 @@ export function registerWatch(
             groupWindowMs: opts.groupWindow,
             clientIdleTimeoutS: opts.clientIdleTimeout,
             lbIdleTimeoutS: opts.lbIdleTimeout,
+            cluster: opts.cluster,
           },
           json: opts.json,
           live: opts.live,

@@ -25,6 +25,11 @@ export interface WatchOptions {
   clientIdleTimeoutS?: number;
   /** Idle timeout of a load balancer or NAT on the path, seconds. */
   lbIdleTimeoutS?: number;
+  /**
+   * Treat every redis:// URL as a seed of a Redis Cluster: watch all its nodes and what the cluster
+   * says about itself (a URL whose first INFO says cluster_enabled:1 is one anyway).
+   */
+  cluster?: boolean;
 }
 
 export const WATCH_DEFAULTS = {
@@ -41,9 +46,15 @@ export const WATCH_DEFAULTS = {
 } as const;
 
 export type ResolvedWatchOptions = Required<
-  Omit<WatchOptions, 'logPath' | 'tlsCaFile' | 'tlsInsecure' | 'clientIdleTimeoutS' | 'lbIdleTimeoutS'>
+  Omit<
+    WatchOptions,
+    'logPath' | 'tlsCaFile' | 'tlsInsecure' | 'clientIdleTimeoutS' | 'lbIdleTimeoutS' | 'cluster'
+  >
 > &
-  Pick<WatchOptions, 'logPath' | 'tlsCaFile' | 'tlsInsecure' | 'clientIdleTimeoutS' | 'lbIdleTimeoutS'>;
+  Pick<
+    WatchOptions,
+    'logPath' | 'tlsCaFile' | 'tlsInsecure' | 'clientIdleTimeoutS' | 'lbIdleTimeoutS' | 'cluster'
+  >;
 
 export function resolveWatchOptions(options: WatchOptions): ResolvedWatchOptions {
   return {

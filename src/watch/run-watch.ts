@@ -70,8 +70,8 @@ export async function runWatch(options: WatchRunOptions, io: WatchRunIo): Promis
     : undefined;
 
   const incidents: Record<Severity, number> = { critical: 0, warning: 0, info: 0 };
-  const view =
-    io.isTty && (options.live ?? true) && !options.json ? new LiveView(watcher.targetUrls) : undefined;
+  // Built once started: the targets of a Sentinel URL are known only after discovery.
+  let view: LiveView | undefined;
   watcher.on('sample', (sample) => {
     metrics?.observe(sample);
     history?.write({ type: 'sample', ...sample });
@@ -101,6 +101,7 @@ export async function runWatch(options: WatchRunOptions, io: WatchRunIo): Promis
         : undefined;
     await watcher.start();
     started = true;
+    if (io.isTty && (options.live ?? true) && !options.json) view = new LiveView(watcher.targetUrls);
     history?.write({
       type: 'start',
       at: new Date().toISOString(),
@@ -112,8 +113,9 @@ export async function runWatch(options: WatchRunOptions, io: WatchRunIo): Promis
       io.err(
         `lifeline watch: watching ${watcher.targetUrls.join(', ')} every ${watcher.options.intervalMs} ms${server ? `; metrics at ${server.url}` : ''}; Ctrl-C to stop\n`,
       );
-    if (view)
-      repaint = setInterval(() => io.out(`\u001b[H\u001b[2J${view.render(new Date(), io.color)}\n`), 1000);
+    const painted = view;
+    if (painted)
+      repaint = setInterval(() => io.out(`\u001b[H\u001b[2J${painted.render(new Date(), io.color)}\n`), 1000);
     await new Promise<void>((resolve) => {
       const done = () => resolve();
       io.onStop(done);

@@ -69,6 +69,8 @@ export class TargetWatcher {
   private readonly infoMode = { all: false };
   private configWarned = false;
   private closed = false;
+  /** The first INFO said redis_mode:cluster (or cluster_enabled:1): watch discovers the cluster from it. */
+  clusterEnabled = false;
 
   constructor(
     readonly target: RedisTarget,
@@ -86,7 +88,8 @@ export class TargetWatcher {
   async open(): Promise<void> {
     const redis = await this.link.open();
     try {
-      await capReply(redis, 'INFO', () => readInfo(redis, this.infoMode));
+      const info = await capReply(redis, 'INFO', () => readInfo(redis, this.infoMode));
+      this.clusterEnabled = info.fields.cluster_enabled === '1' || info.fields.redis_mode === 'cluster';
     } catch (error) {
       this.link.close();
       const denied = notPermitted(error);

@@ -73,7 +73,8 @@ export interface Sample {
  * The incidents watch raises, each with the drop cause it is about (core/causes.ts). A kind shared
  * with the doctor is that rule's id and keeps its meaning (and docs/rules page); `target-unreachable`,
  * `ghost-connections` and `server-failover` are watch's own. Each kind's detector is
- * `detectors/<kind>.ts`.
+ * `detectors/<kind>.ts`. `failover`, `node-failed`, `sentinel-quorum-lost` and `cluster-state-fail` are
+ * about a Sentinel set or a Cluster as a whole (raised from Sentinel's events or CLUSTER INFO/NODES).
  */
 export const CAUSE_OF_INCIDENT = {
   'server-restarted': 'server-restart',
@@ -90,6 +91,10 @@ export const CAUSE_OF_INCIDENT = {
   'connection-churn': 'unknown',
   'output-buffer-at-risk': 'output-buffer-limit',
   'client-kills-observed': 'client-kill',
+  failover: 'failover',
+  'node-failed': 'unknown',
+  'sentinel-quorum-lost': 'failover',
+  'cluster-state-fail': 'unknown',
 } as const satisfies Record<string, Cause>;
 
 export type IncidentKind = keyof typeof CAUSE_OF_INCIDENT;

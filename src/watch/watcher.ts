@@ -1,15 +1,28 @@
 import { EventEmitter } from 'node:events';
 import { ERROR_CODES } from '../core/error-codes.js';
 import { CannotRunError } from '../core/errors.js';
-import { parseRedisUrl } from '../core/redis-url.js';
+import {
+  endpointOf,
+  isSentinelUrl,
+  type NodeAddress,
+  nodeUrl,
+  parseRedisUrl,
+  parseSentinelUrl,
+  type RedisTarget,
+  type SentinelTarget,
+} from '../core/redis-url.js';
 import { docsPath } from '../docs-path.js';
 import { ruleDocsPath } from '../doctor/rules/define-rule.js';
 import { RULES } from '../doctor/rules/index.js';
+import { discoverCluster } from '../doctor/topology/discover-cluster.js';
+import { discoverSentinel } from '../doctor/topology/discover-sentinel.js';
 import { AlertGrouper } from './alerts/alert-grouping.js';
 import type { Detection } from './detectors/detect-context.js';
 import type { doctorAdvice } from './doctor-advice.js';
 import { type ResolvedWatchOptions, resolveWatchOptions, type WatchOptions } from './options.js';
 import { TargetWatcher } from './target-watcher.js';
+import { ClusterWatch } from './topology/cluster-watch.js';
+import { SentinelWatch } from './topology/sentinel-watch.js';
 import { CAUSE_OF_INCIDENT, type Incident, type Sample } from './types.js';
 
 export interface WatcherEvents {
@@ -25,7 +38,13 @@ export interface WatcherEvents {
  */
 export class Watcher extends EventEmitter<WatcherEvents> {
   readonly options: ResolvedWatchOptions;
-  private readonly targets: TargetWatcher[];
+  private readonly targets: TargetWatcher[] = [];
+  /** "host:port/db" of every target, so that a node is watched once. */
+  private readonly watched = new Set<string>();
+  /** redis+sentinel:// URLs: their nodes become targets at start(). */
+  private readonly sentinelTargets: SentinelTarget[] = [];
+  private readonly sentinelWatches: SentinelWatch[] = [];
+  private readonly clusterWatches: ClusterWatch[] = [];
   private readonly grouper: AlertGrouper;
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly inFlight = new Set<Promise<unknown>>();
@@ -44,18 +63,122 @@ export class Watcher extends EventEmitter<WatcherEvents> {
         '--log names one server log, so it can be used with one URL only (local servers of several URLs are found from CONFIG GET logfile).',
       );
     this.grouper = new AlertGrouper({ windowMs: this.options.groupWindowMs });
-    const seen = new Set<string>();
-    this.targets = this.options.urls.map((url) => {
+    for (const url of this.options.urls) {
+      if (isSentinelUrl(url)) {
+        const sentinel = parseSentinelUrl(url);
+        if (this.options.logPath)
+          throw new CannotRunError(
+            ERROR_CODES.log,
+            `--log names one server log; ${sentinel.url} watches several servers (local servers' logs are found from CONFIG GET logfile).`,
+          );
+        this.sentinelTargets.push(sentinel);
+        continue;
+      }
       const target = parseRedisUrl(url);
-      const key = `${target.host}:${target.port}/${target.db}`;
-      if (seen.has(key))
+      if (this.watched.has(watchKey(target)))
         throw new CannotRunError(ERROR_CODES.badUrl, `${target.url} is given twice; watch it once.`);
-      seen.add(key);
-      return new TargetWatcher(target, this.options, {
-        sample: (sample) => this.deliver('sample', sample),
-        detection: (detection, advise, at) => this.raise(target.url, detection, advise, at),
-        warning: (message) => this.deliver('warning', message),
+      this.addTarget(target);
+    }
+  }
+
+  /** A TargetWatcher for `target`, unless that server is watched already. */
+  private addTarget(target: RedisTarget): TargetWatcher | undefined {
+    const key = watchKey(target);
+    if (this.watched.has(key)) return undefined;
+    this.watched.add(key);
+    const watcher = new TargetWatcher(target, this.options, {
+      sample: (sample) => this.deliver('sample', sample),
+      detection: (detection, advise, at) => this.raise(target.url, detection, advise, at),
+      warning: (message) => this.deliver('warning', message),
+    });
+    this.targets.push(watcher);
+    return watcher;
+  }
+
+  /**
+   * Discovers each Sentinel set: its master and replicas become targets, and its sentinels' events
+   * are followed. Nodes found this way that cannot be read at start are watched anyway (as down).
+   */
+  private async discover(): Promise<TargetWatcher[]> {
+    const discovered: TargetWatcher[] = [];
+    for (const sentinel of this.sentinelTargets) {
+      const evidence = await discoverSentinel(sentinel, {
+        timeoutMs: this.options.timeoutMs,
+        tlsCaFile: this.options.tlsCaFile,
+        tlsInsecure: this.options.tlsInsecure,
+        recentS: 0,
       });
+      for (const node of evidence.nodes) {
+        const added = this.addTarget(nodeTarget(sentinel, node));
+        if (added) discovered.push(added);
+      }
+      this.sentinelWatches.push(
+        new SentinelWatch(sentinel, evidence, this.options, {
+          detection: (detection, node) =>
+            this.raise(
+              node ? nodeTarget(sentinel, node).url : sentinel.url,
+              detection,
+              () => undefined,
+              Date.now(),
+            ),
+          switched: (to) => this.follow(sentinel, to),
+          warning: (message) => this.deliver('warning', message),
+        }),
+      );
+    }
+    return discovered;
+  }
+
+  /**
+   * Each given URL that is a cluster node (`cluster` option, or its first INFO said cluster_enabled:1):
+   * its cluster's nodes become targets, and the cluster's own state is read every interval. A seed that
+   * is a node of a cluster found from an earlier URL adds nothing.
+   */
+  private async discoverClusters(given: TargetWatcher[]): Promise<TargetWatcher[]> {
+    const found: TargetWatcher[] = [];
+    const inCluster = new Set<string>();
+    for (const seed of given) {
+      if (!this.options.cluster && !seed.clusterEnabled) continue;
+      if (inCluster.has(watchKey(seed.target))) continue;
+      const evidence = await discoverCluster(seed.target, {
+        timeoutMs: this.options.timeoutMs,
+        tlsCaFile: this.options.tlsCaFile,
+        tlsInsecure: this.options.tlsInsecure,
+        recentS: 0,
+      });
+      const nodes = evidence.nodes.map((n) => ({ host: n.host, port: n.port }));
+      for (const node of nodes) {
+        const target = { ...seed.target, ...node, url: nodeTarget(seed.target, node).url };
+        inCluster.add(watchKey(target));
+        const added = this.addTarget(target);
+        if (added) found.push(added);
+      }
+      this.clusterWatches.push(
+        new ClusterWatch(seed.target, nodes, this.options, {
+          detection: (detection, node) =>
+            this.raise(nodeTarget(seed.target, node).url, detection, () => undefined, Date.now()),
+        }),
+      );
+    }
+    return found;
+  }
+
+  /** The master moved to a node not watched yet: watch it from now on. */
+  private follow(sentinel: SentinelTarget, to: NodeAddress): void {
+    if (this.stopped) return;
+    const added = this.addTarget(nodeTarget(sentinel, to));
+    if (!added) return;
+    this.deliver(
+      'warning',
+      `now also watching ${added.target.url}, the new master of "${sentinel.masterName}"`,
+    );
+    this.openFound(added).then(() => this.schedule(added, Date.now()));
+  }
+
+  /** Opens a target found in a topology; one that cannot be read now is watched as down, not fatal. */
+  private async openFound(target: TargetWatcher): Promise<void> {
+    await target.open().catch((error: Error) => {
+      this.deliver('warning', `${endpointOf(target.target)}: ${error.message}`);
     });
   }
 
@@ -70,9 +193,22 @@ export class Watcher extends EventEmitter<WatcherEvents> {
    */
   async start(): Promise<void> {
     try {
-      await Promise.all(this.targets.map((t) => t.open()));
+      const given = [...this.targets];
+      const discovered = await this.discover();
+      if (this.stopped) throw new Error('stopped');
+      await Promise.all([
+        ...given.map((t) => t.open()),
+        ...discovered.map((t) => this.openFound(t)),
+        ...this.sentinelWatches.map((w) => w.start()),
+      ]);
+      const clusterNodes = await this.discoverClusters(given);
+      await Promise.all(clusterNodes.map((t) => this.openFound(t)));
+      if (this.stopped) throw new Error('stopped');
+      for (const w of this.clusterWatches) w.start();
     } catch (error) {
       for (const t of this.targets) t.close();
+      for (const w of this.sentinelWatches) w.close();
+      await Promise.all(this.clusterWatches.map((w) => w.close()));
       // stop() during start() closed the connections under it: that is no failure to start.
       if (this.stopped) return;
       throw error;
@@ -92,6 +228,8 @@ export class Watcher extends EventEmitter<WatcherEvents> {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     for (const t of this.targets) t.close();
+    for (const w of this.sentinelWatches) w.close();
+    await Promise.all(this.clusterWatches.map((w) => w.close()));
     await Promise.allSettled([...this.inFlight]);
     for (const summary of this.grouper.drain()) this.deliver('incident', summary);
   }
@@ -163,3 +301,9 @@ export class Watcher extends EventEmitter<WatcherEvents> {
     if (passed) this.deliver('incident', passed);
   }
 }
+
+const watchKey = (target: RedisTarget): string => `${endpointOf(target)}/${target.db}`;
+
+/** A data node of a topology, with the credentials of the URL it was found from. */
+const nodeTarget = (login: Pick<RedisTarget, 'username' | 'password' | 'tls' | 'db'>, node: NodeAddress) =>
+  parseRedisUrl(nodeUrl(login, node));

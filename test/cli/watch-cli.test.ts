@@ -294,6 +294,15 @@ describe('lifeline watch (CLI)', () => {
       expect(result.stderr).not.toContain(PASSWORD);
     });
 
+    it('--cluster on a server not in cluster mode; a malformed or unanswered Sentinel URL', async () => {
+      expectOneLineError(await runCli(['watch', server.url, '--cluster']), /is not in cluster mode/);
+      expectOneLineError(await runCli(['watch', 'redis+sentinel://127.0.0.1:26379']), /no master name/);
+      const port = await freePort();
+      const result = await runCli(['watch', `redis+sentinel://:${PASSWORD}@127.0.0.1:${port}/mymaster`]);
+      expectOneLineError(result, /None of the sentinels .* answered for master "mymaster"/);
+      expect(result.stderr).not.toContain(PASSWORD);
+    });
+
     it('a port that speaks HTTP', async () => {
       const http = createHttpServer((_req, res) => res.end('hello'));
       await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));

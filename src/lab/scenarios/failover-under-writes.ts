@@ -202,23 +202,28 @@ class RoleWatch {
         ...this.heirs.map((heir) => roleOf(heir.port)),
       ]);
       const promoted = this.heirs.find((_, i) => heirs[i] === 'master');
-      if (this.promotedAt === undefined && promoted) {
-        this.promotedAt = at;
-        this.newMaster = promoted.port;
-        this.incrAtPromotion = old; // undefined when the old master was already gone or demoted
-      }
-      if (this.stoppedAt === undefined) {
-        if (old === undefined) this.stoppedAt = at;
-        else if (this.promotedAt !== undefined) this.lastIncrAsMaster = old;
+      // A count that could not be read this time (Sentinel killing clients, a loaded machine) is
+      // skipped, not taken for zero.
+      if (old !== null) {
+        if (this.promotedAt === undefined && promoted) {
+          this.promotedAt = at;
+          this.newMaster = promoted.port;
+          this.incrAtPromotion = old; // undefined when the old master was already gone or demoted
+        }
+        if (this.stoppedAt === undefined) {
+          if (old === undefined) this.stoppedAt = at;
+          else if (this.promotedAt !== undefined) this.lastIncrAsMaster = old;
+        }
       }
       await tick;
     }
   }
 
-  /** The old master's INCR count while it still answers as a master, else undefined. */
-  private async oldMasterIncrs(): Promise<number | undefined> {
+  /** The old master's INCR count while it still answers as a master, undefined after, null: not read now. */
+  private async oldMasterIncrs(): Promise<number | undefined | null> {
     if ((await roleOf(this.oldMaster)) !== 'master') return undefined;
-    const stats = await ask(this.oldMaster, ['INFO', 'commandstats'], 1000).catch(() => '');
+    const stats = await ask(this.oldMaster, ['INFO', 'commandstats'], 1000).catch(() => null);
+    if (stats === null) return null;
     return Number(/cmdstat_incr:calls=(\d+)/.exec(String(stats))?.[1] ?? 0);
   }
 }

@@ -26,6 +26,12 @@ interface Group {
 const RANK: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };
 
 /**
+ * Kinds that are never held back: each is a distinct event (a failover names its own old and new
+ * master), so a second one within the window is news, not a repeat.
+ */
+export const NEVER_GROUPED: ReadonlySet<IncidentKind> = new Set<IncidentKind>(['failover']);
+
+/**
  * Groups repeated alerts so a problem that recurs every sample alerts once, then once per window.
  *
  * Per (target, kind): the first incident passes through at once and opens a window of windowMs. Repeats
@@ -56,6 +62,7 @@ export class AlertGrouper {
 
   /** Whether offer() would hold back an incident of this target, kind and severity at `nowMs`. */
   willAbsorb(target: string, kind: IncidentKind, severity: Severity, nowMs: number = this.now()): boolean {
+    if (NEVER_GROUPED.has(kind)) return false;
     const group = this.groups.get(groupKey({ target, kind }));
     if (!group || RANK[severity] > RANK[group.severity]) return false;
     return nowMs < group.windowEnd || group.absorbed > 0;
@@ -63,6 +70,7 @@ export class AlertGrouper {
 
   /** Returns the incident to alert now, or undefined when it was absorbed into its group. */
   offer(incident: Incident): Incident | undefined {
+    if (NEVER_GROUPED.has(incident.kind)) return incident;
     const now = this.now();
     const key = groupKey(incident);
     let group = this.groups.get(key);

@@ -8,6 +8,7 @@ import {
   sameProcess,
 } from '../../core/server-run.js';
 import type { Confidence, Fix, Severity } from '../../doctor/report/types.js';
+import { redisCli } from '../../doctor/rules/helpers.js';
 import type { ResolvedWatchOptions } from '../options.js';
 import type { ClientList } from '../sampling/read-client-list.js';
 import type { Counters, IncidentKind, Sample, ServerFacts } from '../types.js';
@@ -107,4 +108,15 @@ export const replaced = (ctx: DetectContext): boolean => runChange(ctx) === 'rep
 export function counterDelta(ctx: DetectContext, key: keyof Counters): number | undefined {
   if (!ctx.prev) return undefined;
   return runCounterDelta(ctx.prev.sample.counters[key], ctx.cur.sample.counters[key], runChange(ctx));
+}
+
+/**
+ * A redis-cli command line for a topology member given as "host:port" (or "[v6]:port"), without login:
+ * topology detectors know the address only (a sentinel has no password by default).
+ */
+export function cliAt(endpoint: string, ...args: string[]): string {
+  const colon = endpoint.lastIndexOf(':');
+  const host = endpoint.slice(0, colon).replace(/^\[(.*)\]$/, '$1');
+  const port = Number(endpoint.slice(colon + 1));
+  return redisCli({ host, port, tls: false, username: undefined, hasAuth: false }, ...args);
 }

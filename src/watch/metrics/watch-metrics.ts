@@ -192,6 +192,13 @@ export class WatchMetrics {
     registers: [this.registry],
   });
 
+  private readonly failovers = new Counter({
+    name: `${WATCH_METRIC_PREFIX}failovers_total`,
+    help: 'Master switches Sentinel announced (+switch-master), by the Sentinel URL watched (the role of each node is a label of lifeline_watch_server_info).',
+    labelNames: ['target'],
+    registers: [this.registry],
+  });
+
   /** Records one sample of one target. */
   observe(sample: Sample): void {
     const labels: TargetLabels = { target: sample.target };
@@ -272,6 +279,7 @@ export class WatchMetrics {
     const connections = isCount(incident.connections) ? incident.connections : occurrences;
     const { target, kind, cause, severity } = incident;
     this.incidents.inc({ target, kind, cause, severity });
+    if (kind === 'failover') this.failovers.inc({ target }, occurrences);
     if (DISCONNECT_KINDS.includes(kind) && connections > 0) {
       this.disconnects.inc({ target, cause }, connections);
     }

@@ -1,0 +1,258 @@
+import { Redis } from 'ioredis';
+import { endpointOf, type NodeAddress, type SentinelTarget } from '../../core/redis-url.js';
+import type { TopologyEvidence } from '../../doctor/topology/topology-evidence.js';
+import type { Detection } from '../detectors/detect-context.js';
+import { detectFailover } from '../detectors/failover.js';
+import { detectNodeFailed } from '../detectors/node-failed.js';
+import { detectSentinelQuorumLost } from '../detectors/sentinel-quorum-lost.js';
+import type { ResolvedWatchOptions } from '../options.js';
+import { WATCH_CONNECTION_NAME } from '../sampling/target-link.js';
+
+/** The Sentinel channels watch subscribes to (and the pattern of the failover aborts). */
+export const SENTINEL_CHANNELS = ['+switch-master', '+sdown', '-sdown', '+odown', '-odown', '+failover-end'];
+export const SENTINEL_PATTERNS = ['-failover-abort-*'];
+
+/**
+ * Each sentinel publishes the same switch (and its own +sdown): an announcement repeated within this
+ * long is the same event.
+ */
+export const SENTINEL_DEDUP_MS = 30_000;
+
+/** How often a lost sentinel connection is tried again. */
+const RECONNECT_MS = 1_000;
+
+export interface SentinelWatchEvents {
+  /** `node` is the data node the detection is about (for its target), when it is about one. */
+  detection(detection: Detection, node: NodeAddress | undefined): void;
+  /** The master moved: watch the new one if it is not watched yet. */
+  switched(to: NodeAddress): void;
+  warning(message: string): void;
+}
+
+/** An announcement on a Sentinel channel, parsed. */
+export type SentinelMessage =
+  | { type: 'switch-master'; masterName: string; from: NodeAddress; to: NodeAddress }
+  | {
+      type: 'down' | 'up';
+      down: 'sdown' | 'odown';
+      instance: 'master' | 'slave' | 'sentinel' | string;
+      node: NodeAddress;
+      /** The master the instance belongs to. */
+      masterName: string;
+      quorum?: string;
+    }
+  | { type: 'failover-end'; masterName: string; node: NodeAddress }
+  | { type: 'failover-abort'; reason: string; masterName: string; node: NodeAddress };
+
+const address = (host: string | undefined, port: string | undefined): NodeAddress | undefined => {
+  const n = Number(port);
+  return host && Number.isInteger(n) && n > 0 ? { host, port: n } : undefined;
+};
+
+/**
+ * One message of a Sentinel event channel. Instance events read `<type> <name> <ip> <port> @ <master-name>
+ * <master-ip> <master-port>` (no `@ ...` part for a master); `+switch-master` reads `<name> <old-ip>
+ * <old-port> <new-ip> <new-port>`. Undefined for what cannot be read.
+ */
+export function parseSentinelMessage(channel: string, text: string): SentinelMessage | undefined {
+  const words = text.trim().split(/\s+/);
+  if (channel === '+switch-master') {
+    const [name, oldIp, oldPort, newIp, newPort] = words;
+    const from = address(oldIp, oldPort);
+    const to = address(newIp, newPort);
+    return name && from && to ? { type: 'switch-master', masterName: name, from, to } : undefined;
+  }
+  const [instance = '', name = '', ip, port] = words;
+  const node = address(ip, port);
+  if (!node) return undefined;
+  const at = words.indexOf('@');
+  const masterName = instance === 'master' ? name : at >= 0 ? (words[at + 1] ?? '') : '';
+  const quorum = words.find((w) => w.startsWith('#quorum')) ? words[words.indexOf('#quorum') + 1] : undefined;
+  const m = /^([+-])(sdown|odown)$/.exec(channel);
+  if (m)
+    return {
+      type: m[1] === '+' ? 'down' : 'up',
+      down: m[2] as 'sdown' | 'odown',
+      instance,
+      node,
+      masterName,
+      ...(quorum ? { quorum } : {}),
+    };
+  if (channel === '+failover-end') return { type: 'failover-end', masterName, node };
+  if (channel.startsWith('-failover-abort-'))
+    return { type: 'failover-abort', reason: channel.slice('-failover-abort-'.length), masterName, node };
+  return undefined;
+}
+
+/**
+ * Follows a Sentinel set's announcements for one master: one subscriber connection per sentinel,
+ * reconnected when it drops. A switch of the master is raised at once (once, whichever sentinel
+ * announces it first), a node going down as the sentinels see it, and the sentinels watch reaches
+ * falling below the quorum.
+ */
+export class SentinelWatch {
+  private readonly connections = new Map<string, Redis>();
+  private readonly connected = new Set<string>();
+  /** Each connection's subscription after its latest connect. */
+  private readonly subscribed = new Map<string, Promise<void>>();
+  private readonly seen = new Map<string, number>();
+  private readonly quorum: number;
+  private quorumLost = false;
+  private started = false;
+  private closed = false;
+
+  constructor(
+    readonly target: SentinelTarget,
+    evidence: TopologyEvidence,
+    private readonly options: Pick<ResolvedWatchOptions, 'timeoutMs'>,
+    private readonly events: SentinelWatchEvents,
+  ) {
+    const views = evidence.sentinels ?? [];
+    const quorums = views.map((v) => Number(v.master?.quorum)).filter((q) => Number.isInteger(q) && q > 0);
+    this.quorum = quorums[0] ?? Math.floor(views.length / 2) + 1;
+    for (const view of views) this.connections.set(endpointOf(view.address), this.subscriber(view.address));
+  }
+
+  /** The sentinels followed ("host:port"). */
+  get sentinels(): string[] {
+    return [...this.connections.keys()];
+  }
+
+  /**
+   * Connects every subscriber (waiting at most the timeout for each); from then on, fewer connected
+   * sentinels than the quorum is an incident.
+   */
+  async start(): Promise<void> {
+    await Promise.all(
+      [...this.connections.entries()].map(async ([where, redis]) => {
+        try {
+          await redis.connect();
+          await this.subscribed.get(where);
+        } catch (error) {
+          this.events.warning(
+            `sentinel ${where}: cannot subscribe to its events (${(error as Error).message}); trying again`,
+          );
+        }
+      }),
+    );
+    if (this.closed) return;
+    this.started = true;
+    this.checkQuorum();
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const redis of this.connections.values()) redis.disconnect();
+  }
+
+  private subscriber(where: NodeAddress): Redis {
+    const name = endpointOf(where);
+    const redis = new Redis({
+      host: where.host,
+      port: where.port,
+      lazyConnect: true,
+      connectTimeout: this.options.timeoutMs,
+      enableReadyCheck: false,
+      maxRetriesPerRequest: null,
+      connectionName: WATCH_CONNECTION_NAME,
+      retryStrategy: () => (this.closed ? null : RECONNECT_MS),
+      // Subscribed again on each connect below, also after a first connect that failed.
+      autoResubscribe: false,
+    });
+    redis.on('error', () => {
+      // Reconnects are tried on their own; the lost connection counts against the quorum.
+    });
+    redis.on('ready', () => {
+      const subscribing = (async () => {
+        await redis.subscribe(...SENTINEL_CHANNELS);
+        await redis.psubscribe(...SENTINEL_PATTERNS);
+        this.connected.add(name);
+        this.checkQuorum();
+      })();
+      // A failed subscription drops the connection: the reconnect subscribes again.
+      subscribing.catch(() => redis.disconnect(true));
+      this.subscribed.set(name, subscribing);
+    });
+    redis.on('close', () => {
+      this.connected.delete(name);
+      this.checkQuorum();
+    });
+    redis.on('message', (channel: string, text: string) => this.onMessage(name, channel, text));
+    redis.on('pmessage', (_pattern: string, channel: string, text: string) =>
+      this.onMessage(name, channel, text),
+    );
+    return redis;
+  }
+
+  private checkQuorum(): void {
+    if (!this.started || this.closed) return;
+    const reach = {
+      masterName: this.target.masterName,
+      sentinels: this.sentinels,
+      connected: this.sentinels.filter((s) => this.connected.has(s)),
+      quorum: this.quorum,
+    };
+    if (reach.connected.length >= this.quorum) {
+      if (this.quorumLost)
+        this.events.warning(
+          `${reach.connected.length} of ${reach.sentinels.length} sentinels of "${reach.masterName}" reachable again (quorum ${this.quorum})`,
+        );
+      this.quorumLost = false;
+      return;
+    }
+    if (this.quorumLost) return;
+    this.quorumLost = true;
+    for (const detection of detectSentinelQuorumLost(reach)) this.events.detection(detection, undefined);
+  }
+
+  /** True the first time `key` is seen within the dedup window. */
+  private first(key: string): boolean {
+    const now = Date.now();
+    for (const [k, at] of this.seen) if (now - at >= SENTINEL_DEDUP_MS) this.seen.delete(k);
+    if (this.seen.has(key)) return false;
+    this.seen.set(key, now);
+    return true;
+  }
+
+  private onMessage(sentinel: string, channel: string, text: string): void {
+    if (this.closed) return;
+    const message = parseSentinelMessage(channel, text);
+    if (!message || message.masterName !== this.target.masterName) return;
+    switch (message.type) {
+      case 'switch-master': {
+        if (!this.first(`switch ${endpointOf(message.from)} ${endpointOf(message.to)}`)) return;
+        for (const detection of detectFailover({ ...message, sentinel }))
+          this.events.detection(detection, undefined);
+        this.events.switched(message.to);
+        return;
+      }
+      case 'down': {
+        if (message.instance !== 'master' && message.instance !== 'slave') return;
+        if (!this.first(`+${message.down} ${endpointOf(message.node)}`)) return;
+        const detections = detectNodeFailed({
+          source: 'sentinel',
+          down: message.down,
+          role: message.instance === 'master' ? 'master' : 'replica',
+          node: message.node,
+          masterName: message.masterName,
+          sentinel,
+          ...(message.quorum ? { quorum: message.quorum } : {}),
+        });
+        for (const detection of detections) this.events.detection(detection, message.node);
+        return;
+      }
+      case 'up':
+        // The node is back: a later fall is news again.
+        this.seen.delete(`+${message.down} ${endpointOf(message.node)}`);
+        return;
+      case 'failover-abort':
+        if (this.first(`abort ${message.reason} ${endpointOf(message.node)}`))
+          this.events.warning(
+            `sentinel ${sentinel}: the failover of "${message.masterName}" was aborted (${message.reason}); the master stays ${endpointOf(message.node)}`,
+          );
+        return;
+      case 'failover-end':
+        return;
+    }
+  }
+}

@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import { AlertGrouper } from '../../src/watch/alerts/alert-grouping.js';
+import { detectClusterStateFail } from '../../src/watch/detectors/cluster-state-fail.js';
+import { detectFailover } from '../../src/watch/detectors/failover.js';
+import { detectNodeFailed } from '../../src/watch/detectors/node-failed.js';
+import { detectSentinelQuorumLost } from '../../src/watch/detectors/sentinel-quorum-lost.js';
+import { WatchMetrics } from '../../src/watch/metrics/watch-metrics.js';
+import { parseSentinelMessage } from '../../src/watch/topology/sentinel-watch.js';
+import type { Incident } from '../../src/watch/types.js';
+
+const SENTINEL = 'redis+sentinel://127.0.0.1:26379/mymaster';
+
+function failoverIncident(atMs: number, n: number): Incident {
+  const at = new Date(atMs).toISOString();
+  const [detection] = detectFailover({
+    masterName: 'mymaster',
+    from: { host: '10.0.0.1', port: 6379 },
+    to: { host: '10.0.0.2', port: 6379 },
+    sentinel: '127.0.0.1:26379',
+  });
+  if (!detection) throw new Error('no detection');
+  return {
+    id: `${SENTINEL}#${n}`,
+    target: SENTINEL,
+    ...detection,
+    cause: 'failover',
+    fix: detection.fix ?? [],
+    docs: 'docs/watch.md#failover',
+    at,
+    occurrences: 1,
+    firstAt: at,
+    lastAt: at,
+  };
+}
+
+describe('Sentinel messages', () => {
+  it('reads +switch-master, instance events with and without the master part, and aborts', () => {
+    expect(parseSentinelMessage('+switch-master', 'mymaster 127.0.0.1 7001 127.0.0.1 7002')).toEqual({
+      type: 'switch-master',
+      masterName: 'mymaster',
+      from: { host: '127.0.0.1', port: 7001 },
+      to: { host: '127.0.0.1', port: 7002 },
+    });
+    expect(parseSentinelMessage('+odown', 'master mymaster 127.0.0.1 7001 #quorum 2/2')).toEqual({
+      type: 'down',
+      down: 'odown',
+      instance: 'master',
+      node: { host: '127.0.0.1', port: 7001 },
+      masterName: 'mymaster',
+      quorum: '2/2',
+    });
+    expect(
+      parseSentinelMessage('-sdown', 'slave 127.0.0.1:7002 127.0.0.1 7002 @ mymaster 127.0.0.1 7001'),
+    ).toMatchObject({ type: 'up', down: 'sdown', instance: 'slave', masterName: 'mymaster' });
+    expect(
+      parseSentinelMessage('-failover-abort-no-good-slave', 'master mymaster 127.0.0.1 7001'),
+    ).toMatchObject({ type: 'failover-abort', reason: 'no-good-slave', masterName: 'mymaster' });
+    expect(parseSentinelMessage('+switch-master', 'mymaster 127.0.0.1')).toBeUndefined();
+    expect(parseSentinelMessage('+sdown', 'garbage')).toBeUndefined();
+  });
+});
+
+describe('topology detectors', () => {
+  it('failover names the old and new master', () => {
+    const [d] = detectFailover({
+      masterName: 'mymaster',
+      from: { host: '10.0.0.1', port: 6379 },
+      to: { host: '10.0.0.2', port: 6380 },
+      sentinel: '10.0.0.9:26379',
+    });
+    expect(d).toMatchObject({
+      kind: 'failover',
+      severity: 'critical',
+      evidence: { oldMaster: '10.0.0.1:6379', newMaster: '10.0.0.2:6380' },
+    });
+    expect(d?.fix?.[0]?.command).toBe(
+      'redis-cli -h 10.0.0.9 -p 26379 SENTINEL GET-MASTER-ADDR-BY-NAME mymaster',
+    );
+  });
+
+  it('node-failed: +odown of the master critical, +sdown of a replica warning, +sdown of the master nothing', () => {
+    const base = {
+      source: 'sentinel' as const,
+      masterName: 'm',
+      sentinel: 's:1',
+      node: { host: 'h', port: 1 },
+    };
+    expect(detectNodeFailed({ ...base, down: 'odown', role: 'master' })[0]?.severity).toBe('critical');
+    expect(detectNodeFailed({ ...base, down: 'sdown', role: 'replica' })[0]?.severity).toBe('warning');
+    expect(detectNodeFailed({ ...base, down: 'sdown', role: 'master' })).toEqual([]);
+    const cluster = detectNodeFailed({
+      source: 'cluster',
+      node: { host: 'h', port: 2 },
+      role: 'master',
+      id: 'abc',
+      seenFrom: 'h:3',
+      flags: 'master,fail',
+    });
+    expect(cluster[0]).toMatchObject({ severity: 'critical', evidence: { source: 'cluster', id: 'abc' } });
+  });
+
+  it('sentinel-quorum-lost only below the quorum', () => {
+    const reach = { masterName: 'm', sentinels: ['a:1', 'b:2', 'c:3'], quorum: 2 };
+    expect(detectSentinelQuorumLost({ ...reach, connected: ['a:1', 'b:2'] })).toEqual([]);
+    const [d] = detectSentinelQuorumLost({ ...reach, connected: ['a:1'] });
+    expect(d).toMatchObject({ kind: 'sentinel-quorum-lost', evidence: { lost: ['b:2', 'c:3'] } });
+  });
+
+  it('cluster-state-fail reads CLUSTER INFO', () => {
+    expect(detectClusterStateFail('h:1', { cluster_state: 'ok' })).toEqual([]);
+    const [d] = detectClusterStateFail('h:1', {
+      cluster_state: 'fail',
+      cluster_slots_fail: '5461',
+      cluster_slots_pfail: '0',
+    });
+    expect(d).toMatchObject({ severity: 'critical', evidence: { slotsFail: 5461, slotsPfail: 0 } });
+  });
+});
+
+describe('failover incidents', () => {
+  it('are never grouped: a second failover within the window passes', () => {
+    let now = 1_700_000_000_000;
+    const grouper = new AlertGrouper({ windowMs: 300_000, now: () => now });
+    expect(grouper.offer(failoverIncident(now, 1))).toBeDefined();
+    now += 15_000;
+    expect(grouper.willAbsorb(SENTINEL, 'failover', 'critical', now)).toBe(false);
+    expect(grouper.offer(failoverIncident(now, 2))).toBeDefined();
+    expect(grouper.drain()).toEqual([]);
+  });
+
+  it('count in lifeline_watch_failovers_total', async () => {
+    const metrics = new WatchMetrics();
+    metrics.incident(failoverIncident(1_700_000_000_000, 1));
+    metrics.incident(failoverIncident(1_700_000_015_000, 2));
+    const text = await metrics.registry.metrics();
+    expect(text).toContain(`lifeline_watch_failovers_total{target="${SENTINEL}"} 2`);
+  });
+});
