@@ -1,5 +1,3 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseClusterNodes } from '../../src/core/parse-cluster-nodes.js';
 import { parseInfo } from '../../src/core/parse-info.js';
@@ -194,7 +192,7 @@ const answering = (results: RuleResult[]) =>
 const commands = (r: RuleResult): string => r.fix.map((f) => f.command).join('\n');
 
 describe('topology rules: the contract', () => {
-  const DOCS = new URL('../../docs/rules/', import.meta.url);
+  const _DOCS = new URL('../../docs/rules/', import.meta.url);
   const DESIGN_IDS = [
     'failover-recent',
     'node-failed',
@@ -212,28 +210,7 @@ describe('topology rules: the contract', () => {
     for (const id of DESIGN_IDS) expect(ids).toContain(id);
   });
 
-  it.each(TOPOLOGY_RULES.map((r) => [r.id, r] as const))(
-    '%s has its docs page and README row',
-    (id, rule) => {
-      const file = fileURLToPath(new URL(`${id}.md`, DOCS));
-      expect(existsSync(file), file).toBe(true);
-      const page = readFileSync(file, 'utf8');
-      expect(page.split('\n')[0]).toBe(`# ${id}`);
-      expect(page).toContain(
-        `Category: ${rule.category} · Default severity: ${rule.severity} · Tier: ${rule.tier}`,
-      );
-      for (const heading of [
-        'What it checks',
-        'Why it drops connections',
-        'Evidence it uses',
-        'When it is harmless',
-        'Fix',
-        'Versions',
-      ])
-        expect(page, `${id}: ## ${heading}`).toContain(`\n## ${heading}\n`);
-      expect(readFileSync(fileURLToPath(new URL('README.md', DOCS)), 'utf8')).toContain(`[${id}](${id}.md)`);
-    },
-  );
+  // Docs pages and README rows: test/doctor/rules-meta.test.ts checks them for every rule.
 
   it('runTopologyRule reports a throwing rule as crashed and a rule about another kind as skipped', () => {
     const throwing = defineTopologyRule({
