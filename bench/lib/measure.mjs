@@ -6,17 +6,22 @@ import { CLI, ROOT, RSS_PRELOAD } from './paths.mjs';
 
 /**
  * Runs a child; resolves { wallMs, code, signal, stdout, stderr, timedOut }. Kills it after `timeoutMs`.
- * While it runs, `tracker.current` holds it, so that a cleanup can kill it (see lifecycle.mjs).
+ * While it runs, `tracker.current` holds it, so that a cleanup can kill it (see lifecycle.mjs). `input`,
+ * when given, is written to its stdin (closed after); otherwise stdin is /dev/null.
  */
-export function timedRun(command, args, { env, captureStdout = false, timeoutMs, tracker }) {
+export function timedRun(command, args, { env, captureStdout = false, timeoutMs, tracker, input }) {
   return new Promise((resolvePromise, reject) => {
     const started = performance.now();
     const child = spawn(command, args, {
       cwd: ROOT,
       env: env ?? process.env,
-      stdio: ['ignore', captureStdout ? 'pipe' : 'ignore', 'pipe'],
+      stdio: [input === undefined ? 'ignore' : 'pipe', captureStdout ? 'pipe' : 'ignore', 'pipe'],
     });
     tracker.current = child;
+    if (input !== undefined) {
+      child.stdin.on('error', () => {}); // a child that exits early: its 'close' reports it
+      child.stdin.end(input);
+    }
     let stdout = '';
     let stderr = '';
     child.stdout?.setEncoding('utf8').on('data', (d) => {

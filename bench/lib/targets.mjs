@@ -10,12 +10,14 @@ export const TARGETS = { medianWallMs: TARGET_WALL_MS, maxRssMB: TARGET_RSS_MB, 
 /** The targets as the table's heading states them. */
 export const TARGETS_TEXT = `median wall < ${TARGET_WALL_MS} ms, max RSS < ${TARGET_RSS_MB} MB`;
 
-/** The targets a doctor series (doctorSeries) misses, one sentence each; empty when it meets both. */
-export function missedTargets(summary) {
+/**
+ * The targets a doctor series (doctorSeries) misses, one sentence each; empty when it meets both. A
+ * benchmark with targets of its own (a topology: 3000 ms) passes them as `wallMs` and `rssMB`.
+ */
+export function missedTargets(summary, { wallMs = TARGET_WALL_MS, rssMB = TARGET_RSS_MB } = {}) {
   const failures = [];
-  if (summary.medianWallMs > TARGET_WALL_MS)
-    failures.push(`median doctor wall ${summary.medianWallMs} ms > ${TARGET_WALL_MS} ms`);
-  if (summary.maxRssMB > TARGET_RSS_MB)
-    failures.push(`max doctor peak RSS ${summary.maxRssMB} MB > ${TARGET_RSS_MB} MB`);
+  if (summary.medianWallMs > wallMs)
+    failures.push(`median doctor wall ${summary.medianWallMs} ms > ${wallMs} ms`);
+  if (summary.maxRssMB > rssMB) failures.push(`max doctor peak RSS ${summary.maxRssMB} MB > ${rssMB} MB`);
   return failures;
 }

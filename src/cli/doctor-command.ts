@@ -1,27 +1,15 @@
 import type { Command } from 'commander';
 import { ERROR_CODES } from '../core/error-codes.js';
-import { CannotRunError, isCannotRun } from '../core/errors.js';
-import {
-  DEFAULT_URL,
-  endpointOf,
-  isSentinelUrl,
-  type NodeAddress,
-  parseRedisUrl,
-  parseSentinelUrl,
-} from '../core/redis-url.js';
+import { CannotRunError } from '../core/errors.js';
+import { DEFAULT_URL, endpointOf, type NodeAddress } from '../core/redis-url.js';
+import { doctorForUrl } from '../doctor/doctor-for-url.js';
 import { renderJson } from '../doctor/report/render-json.js';
 import { renderMarkdown } from '../doctor/report/render-markdown.js';
 import { renderText } from '../doctor/report/render-text.js';
 import type { Report } from '../doctor/report/types.js';
 import { RULES } from '../doctor/rules/index.js';
 import { TOPOLOGY_RULES } from '../doctor/rules/topology/index.js';
-import { DOCTOR_DEFAULTS, type DoctorOptions, runDoctor } from '../doctor/run.js';
-import { endpointKind, sentinelGivenError } from '../doctor/topology/node-facts.js';
-import {
-  runTopologyDoctor,
-  selectTopologyRules,
-  type TopologyDoctorOptions,
-} from '../doctor/topology/run-topology-doctor.js';
+import { DOCTOR_DEFAULTS, type DoctorOptions } from '../doctor/run.js';
 import { EXIT, reachesFailOn } from './exit-codes.js';
 import {
   commaList,
@@ -32,6 +20,7 @@ import {
   seconds,
   sentinelAddress,
 } from './option-parsers.js';
+import { sentinelAuthFromEnv } from './sentinel-auth.js';
 
 export function registerDoctor(program: Command, io: { out: (s: string) => void; isTty: boolean }): void {
   program
@@ -122,11 +111,7 @@ interface AddressingOptions {
   clientTimeout?: number;
 }
 
-/**
- * Which doctor the address asks for: a redis+sentinel:// URL or --sentinel/--master-name, the
- * Sentinel doctor; --cluster or a node that says it is in cluster mode, the Cluster doctor; any other
- * server, the standalone doctor as ever. A sentinel given as redis:// is refused with the URL to use.
- */
+/** The URL the addressing options name (--sentinel/--master-name become a redis+sentinel:// URL), diagnosed. */
 async function diagnoseTarget(
   url: string | undefined,
   opts: AddressingOptions,
@@ -139,61 +124,16 @@ async function diagnoseTarget(
     throw usage('Give the sentinels either in the URL or with --sentinel, not both.');
   if (opts.sentinel && opts.masterName === undefined)
     throw usage('--sentinel needs --master-name NAME: the master name the sentinels monitor.');
-  const input = url ?? process.env.REDIS_URL ?? DEFAULT_URL;
-  const sentinel = opts.sentinel
-    ? parseSentinelUrl(
-        `redis+sentinel://${opts.sentinel.map(endpointOf).join(',')}/${encodeURIComponent(opts.masterName ?? '')}`,
-      )
-    : isSentinelUrl(input)
-      ? parseSentinelUrl(input)
-      : undefined;
-  if (sentinel && opts.cluster) throw usage('--cluster is for a cluster node, not a Sentinel URL.');
-  const target = sentinel ?? parseRedisUrl(input);
-  selectTopologyRules(common); // an unknown --only/--skip fails before touching the network
-  const topology: TopologyDoctorOptions = {
+  const input = opts.sentinel
+    ? `redis+sentinel://${opts.sentinel.map(endpointOf).join(',')}/${encodeURIComponent(opts.masterName ?? '')}`
+    : (url ?? process.env.REDIS_URL ?? DEFAULT_URL);
+  return doctorForUrl(input, {
     ...common,
+    ...(opts.cluster ? { cluster: true } : {}),
+    ...(opts.log === undefined ? {} : { logPath: opts.log }),
     ...(opts.clientTimeout === undefined ? {} : { clientTimeoutMs: opts.clientTimeout }),
-    ...sentinelAuth(),
-  };
-  if ('sentinels' in target) return runTopologyDoctor({ ...topology, sentinel: withoutLog(target, opts) });
-  if (!opts.cluster) {
-    // A server that fails the probe other than by refusing the connection (INFO too slow, too
-    // large) gets the standalone doctor, which reports it in its own words.
-    const probe = {
-      timeoutMs: common.timeoutMs ?? DOCTOR_DEFAULTS.timeoutMs,
-      tlsCaFile: common.tlsCaFile,
-      tlsInsecure: common.tlsInsecure,
-    };
-    const endpoint = await endpointKind(target, probe).catch((error: unknown) => {
-      if (isCannotRun(error)) throw error;
-      return { kind: 'standalone' as const, monitors: undefined };
-    });
-    if (endpoint.kind === 'sentinel') throw sentinelGivenError(target, endpoint.monitors ?? []);
-    if (endpoint.kind === 'standalone') return runDoctor({ ...common, url: input, logPath: opts.log });
-  }
-  return runTopologyDoctor({ ...topology, cluster: withoutLog(target, opts) });
-}
-
-/** A topology has a log per node, found from each node's CONFIG GET logfile: --log cannot name them. */
-function withoutLog<T>(target: T, opts: AddressingOptions): T {
-  if (opts.log === undefined) return target;
-  throw new CannotRunError(
-    ERROR_CODES.log,
-    "--log names one server's log; for a Sentinel or Cluster topology each local node's log is found from its CONFIG GET logfile: leave out --log.",
-  );
-}
-
-/** Sentinel credentials come from the environment only (LIFELINE_SENTINEL_USER / _PASSWORD). */
-function sentinelAuth(): Pick<TopologyDoctorOptions, 'sentinelAuth'> {
-  const username = process.env.LIFELINE_SENTINEL_USER || undefined;
-  const password = process.env.LIFELINE_SENTINEL_PASSWORD || undefined;
-  if (username === undefined && password === undefined) return {};
-  return {
-    sentinelAuth: {
-      ...(username === undefined ? {} : { username }),
-      ...(password === undefined ? {} : { password }),
-    },
-  };
+    ...sentinelAuthFromEnv(),
+  });
 }
 
 export function exitCodeFor(report: Report, failOn: FailOn): number {

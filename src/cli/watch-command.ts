@@ -5,6 +5,7 @@ import { WATCH_DEFAULTS } from '../watch/options.js';
 import { runWatch } from '../watch/run-watch.js';
 import { EXIT, reachesFailOn } from './exit-codes.js';
 import { bytes, failOnOption, milliseconds, port, positiveNumber, seconds } from './option-parsers.js';
+import { sentinelAuthFromEnv } from './sentinel-auth.js';
 
 export function registerWatch(
   program: Command,
@@ -101,6 +102,7 @@ export function registerWatch(
             clientIdleTimeoutS: opts.clientIdleTimeout,
             lbIdleTimeoutS: opts.lbIdleTimeout,
             cluster: opts.cluster,
+            ...sentinelAuthFromEnv(),
           },
           json: opts.json,
           live: opts.live,

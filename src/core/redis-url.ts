@@ -57,6 +57,12 @@ export interface NodeAddress {
 }
 
 /** A master reached through Sentinel: the sentinels to ask, the master's name, the data nodes' login. */
+/** The sentinels' own login, when they have one apart from the data nodes' (never printed). */
+export interface SentinelAuth {
+  username?: string;
+  password?: string;
+}
+
 export interface SentinelTarget {
   sentinels: NodeAddress[];
   masterName: string;

@@ -1,4 +1,5 @@
 export { diagnose, type RuleSelection, selectRules } from './diagnose.js';
+export { type DoctorForUrlOptions, doctorForUrl } from './doctor-for-url.js';
 export type * from './evidence.js';
 export { renderJson } from './report/render-json.js';
 export { renderMarkdown } from './report/render-markdown.js';

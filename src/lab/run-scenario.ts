@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { runDoctor } from '../doctor/run.js';
+import { doctorForUrl } from '../doctor/doctor-for-url.js';
 import type { ClientFactory, SeenEvent } from './clients/client-under-test.js';
 import { FaultProxy } from './proxy/proxy.js';
 import { startRedis } from './redis-server/start-redis.js';
@@ -161,10 +161,13 @@ async function prepareServer(scenario: Scenario, kit: StageKit): Promise<Stage> 
   };
 }
 
-/** The doctor's engine, as a user would run it afterwards: the same code as `lifeline doctor`. */
+/**
+ * The doctor's engine, as a user would run it afterwards on the same URL: the same code as
+ * `lifeline doctor` (a Sentinel or cluster URL gets the topology doctor).
+ */
 async function doctorVerdict(url: string): Promise<ScenarioMeasurement['doctor']> {
   try {
-    const report = await runDoctor({ url, timeoutMs: 3000 });
+    const report = await doctorForUrl(url, { timeoutMs: 3000 });
     return {
       mostLikelyCause: report.mostLikelyCause?.ruleId ?? null,
       findings: report.results

@@ -34,16 +34,15 @@ export async function prepareTopology(
       port: set.master.port,
       topology: { kind: 'sentinel', name: set.masterName, sentinels },
     });
-    let finalMaster: number | undefined;
     return {
       app,
       run: (basics) => scenario.run({ ...basics, sentinel: set, sawFailover: record }),
       async readBack(writes) {
-        finalMaster = await sentinelMaster(set);
+        const finalMaster = await sentinelMaster(set);
         for (const w of writes) w.node = finalMaster;
         return countRuns(writes, new Map([[finalMaster, writes]]));
       },
-      doctorUrl: async () => `redis://127.0.0.1:${finalMaster ?? (await set.currentMaster()).port}`,
+      doctorUrl: async () => set.url, // the whole set, through its sentinels
     };
   }
   const cluster = await startCluster();
@@ -62,7 +61,7 @@ export async function prepareTopology(
       for (const [port, held] of byMaster) for (const w of held) w.node = port;
       return countRuns(writes, byMaster);
     },
-    // The shard that failed over, as its master is now.
+    // The whole cluster, from the master of the shard that failed over (the seed may be the dead node).
     doctorUrl: async () =>
       `redis://127.0.0.1:${facts?.newMaster ?? (await cluster.masters())[0]?.port ?? cluster.nodes[0]?.port}`,
   };

@@ -1,3 +1,5 @@
+import type { SentinelAuth } from '../core/redis-url.js';
+
 /** What the user tells watch; every field has a default in WATCH_DEFAULTS. */
 export interface WatchOptions {
   /** redis:// or rediss:// URLs (credentials allowed; only redacted forms are printed or stored). */
@@ -30,6 +32,8 @@ export interface WatchOptions {
    * says about itself (a URL whose first INFO says cluster_enabled:1 is one anyway).
    */
   cluster?: boolean;
+  /** Credentials of the sentinels of redis+sentinel:// URLs, when they have their own (never printed). */
+  sentinelAuth?: SentinelAuth;
 }
 
 export const WATCH_DEFAULTS = {
@@ -45,16 +49,18 @@ export const WATCH_DEFAULTS = {
   logReadMaxBytes: 4 * 1024 * 1024,
 } as const;
 
-export type ResolvedWatchOptions = Required<
-  Omit<
-    WatchOptions,
-    'logPath' | 'tlsCaFile' | 'tlsInsecure' | 'clientIdleTimeoutS' | 'lbIdleTimeoutS' | 'cluster'
-  >
-> &
-  Pick<
-    WatchOptions,
-    'logPath' | 'tlsCaFile' | 'tlsInsecure' | 'clientIdleTimeoutS' | 'lbIdleTimeoutS' | 'cluster'
-  >;
+/** The options that stay optional once resolved (no default: absent means "not given"). */
+type UndefaultedOption =
+  | 'logPath'
+  | 'tlsCaFile'
+  | 'tlsInsecure'
+  | 'clientIdleTimeoutS'
+  | 'lbIdleTimeoutS'
+  | 'cluster'
+  | 'sentinelAuth';
+
+export type ResolvedWatchOptions = Required<Omit<WatchOptions, UndefaultedOption>> &
+  Pick<WatchOptions, UndefaultedOption>;
 
 export function resolveWatchOptions(options: WatchOptions): ResolvedWatchOptions {
   return {

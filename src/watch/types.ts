@@ -73,7 +73,7 @@ export interface Sample {
  * The incidents watch raises, each with the drop cause it is about (core/causes.ts). A kind shared
  * with the doctor is that rule's id and keeps its meaning (and docs/rules page); `target-unreachable`,
  * `ghost-connections` and `server-failover` are watch's own. Each kind's detector is
- * `detectors/<kind>.ts`. `failover`, `node-failed`, `sentinel-quorum-lost` and `cluster-state-fail` are
+ * `detectors/<kind>.ts`. `failover`, `node-failed`, `sentinel-quorum-lost`, `cluster-state-fail` and `slots-uncovered` are
  * about a Sentinel set or a Cluster as a whole (raised from Sentinel's events or CLUSTER INFO/NODES).
  */
 export const CAUSE_OF_INCIDENT = {
@@ -95,6 +95,7 @@ export const CAUSE_OF_INCIDENT = {
   'node-failed': 'unknown',
   'sentinel-quorum-lost': 'failover',
   'cluster-state-fail': 'unknown',
+  'slots-uncovered': 'unknown',
 } as const satisfies Record<string, Cause>;
 
 export type IncidentKind = keyof typeof CAUSE_OF_INCIDENT;

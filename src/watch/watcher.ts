@@ -107,6 +107,7 @@ export class Watcher extends EventEmitter<WatcherEvents> {
         tlsCaFile: this.options.tlsCaFile,
         tlsInsecure: this.options.tlsInsecure,
         recentS: 0,
+        ...(this.options.sentinelAuth ? { sentinelAuth: this.options.sentinelAuth } : {}),
       });
       for (const node of evidence.nodes) {
         const added = this.addTarget(nodeTarget(sentinel, node));
@@ -157,6 +158,7 @@ export class Watcher extends EventEmitter<WatcherEvents> {
         new ClusterWatch(seed.target, nodes, this.options, {
           detection: (detection, node) =>
             this.raise(nodeTarget(seed.target, node).url, detection, () => undefined, Date.now()),
+          joined: (node) => this.watchFound(nodeTarget(seed.target, node), 'a node that joined the cluster'),
         }),
       );
     }
@@ -165,13 +167,15 @@ export class Watcher extends EventEmitter<WatcherEvents> {
 
   /** The master moved to a node not watched yet: watch it from now on. */
   private follow(sentinel: SentinelTarget, to: NodeAddress): void {
+    this.watchFound(nodeTarget(sentinel, to), `the new master of "${sentinel.masterName}"`);
+  }
+
+  /** A node the topology named after start (a new master, a node that joined): watched from now on. */
+  private watchFound(target: RedisTarget, what: string): void {
     if (this.stopped) return;
-    const added = this.addTarget(nodeTarget(sentinel, to));
+    const added = this.addTarget(target);
     if (!added) return;
-    this.deliver(
-      'warning',
-      `now also watching ${added.target.url}, the new master of "${sentinel.masterName}"`,
-    );
+    this.deliver('warning', `now also watching ${added.target.url}, ${what}`);
     this.openFound(added).then(() => this.schedule(added, Date.now()));
   }
 

@@ -1,16 +1,10 @@
-/**
- * `lifeline doctor` on real topologies: a Sentinel set (1 master, 1 replica, 3 sentinels) before and
- * after a failover, a 3+3 cluster, and the addressing mistakes that must end in one line and exit 2.
- * The data nodes and the sentinels have ACL users with passwords that must never reach the output.
- */
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOPOLOGY_RULES } from '../../src/doctor/rules/topology/index.js';
 import { type Cluster, startCluster } from '../../src/lab/redis-server/start-cluster.js';
 import { type RedisServer, startRedis } from '../../src/lab/redis-server/start-redis.js';
 import { type SentinelSet, startSentinel } from '../../src/lab/redis-server/start-sentinel.js';
 import { type CliResult, expectOneLineError, runCli } from '../support/run-cli.js';
-import { waitFor } from '../support/with-redis.js';
+import { callOnce, waitFor } from '../support/with-redis.js';
 
 const DATA_PASSWORD = 'data-node-secret-7f3a';
 const SENTINEL_PASSWORD = 'sentinel-secret-91c2';
@@ -38,17 +32,6 @@ interface JsonReport {
   summary: { critical: number; warning: number; crashed: number };
   mostLikelyCause: { ruleId: string; cause: string; node?: string } | null;
   results: { ruleId: string; category: string; status: string; severity?: string; node?: string }[];
-}
-
-/** One command on a fresh connection as the default user (the lab's nodes have no password for it). */
-async function call(port: number, ...args: string[]): Promise<unknown> {
-  const redis = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0 });
-  try {
-    await redis.connect();
-    return await redis.call(args[0] as string, ...args.slice(1));
-  } finally {
-    redis.disconnect();
-  }
 }
 
 /** Runs the doctor and checks what every run must: no secret in the output, no stack trace. */
@@ -188,7 +171,9 @@ describe('lifeline doctor on a Sentinel set (CLI)', () => {
 
   it('after SENTINEL FAILOVER: the new master in the topology, the failover the most likely cause', async () => {
     const replica = set.replicas[0] as RedisServer;
-    expect(await call((set.sentinels[0] as RedisServer).port, 'SENTINEL', 'FAILOVER', 'mymaster')).toBe('OK');
+    expect(await callOnce((set.sentinels[0] as RedisServer).port, 'SENTINEL', 'FAILOVER', 'mymaster')).toBe(
+      'OK',
+    );
     await set.waitForMaster(replica.port, 30_000);
     // At once: the old master may still answer as a master (Sentinel converts it ~10 s later).
     const result = await doctor([withLogin(set.url), '--json'], SENTINEL_ENV);
@@ -210,7 +195,7 @@ describe('lifeline doctor on a Sentinel set (CLI)', () => {
     await waitFor(
       'the old master to be a replica',
       // Sentinel kills the clients of the node it reconfigures: a closed connection is asked again.
-      async () => ((await call(set.master.port, 'ROLE').catch(() => [])) as unknown[])[0] === 'slave',
+      async () => ((await callOnce(set.master.port, 'ROLE').catch(() => [])) as unknown[])[0] === 'slave',
       30_000,
     );
     const later = json(await doctor([withLogin(set.url), '--json'], SENTINEL_ENV));

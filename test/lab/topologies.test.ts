@@ -4,25 +4,14 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { Cluster as ClusterClient, Redis } from 'ioredis';
+import { Cluster as ClusterClient } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../../src/core/error-codes.js';
 import { LifelineError } from '../../src/core/errors.js';
 import { startCluster } from '../../src/lab/redis-server/start-cluster.js';
 import type { RedisServer } from '../../src/lab/redis-server/start-redis.js';
 import { startSentinel } from '../../src/lab/redis-server/start-sentinel.js';
-import { waitFor } from '../support/with-redis.js';
-
-/** One command on a fresh connection. */
-async function call(port: number, ...args: (string | number)[]): Promise<unknown> {
-  const redis = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0 });
-  try {
-    await redis.connect();
-    return await redis.call(String(args[0]), ...args.slice(1));
-  } finally {
-    redis.disconnect();
-  }
-}
+import { callOnce, waitFor } from '../support/with-redis.js';
 
 /** The redis-server processes this test process started and that still run. */
 function ourRedisServers(): string[] {
@@ -60,18 +49,18 @@ describe('startSentinel', () => {
         `redis+sentinel://${set.sentinels.map((s) => `127.0.0.1:${s.port}`).join(',')}/mymaster`,
       );
       for (const sentinel of set.sentinels) {
-        expect(await call(sentinel.port, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', 'mymaster')).toEqual([
+        expect(await callOnce(sentinel.port, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', 'mymaster')).toEqual([
           '127.0.0.1',
           String(set.master.port),
         ]);
-        expect(await call(sentinel.port, 'SENTINEL', 'SENTINELS', 'mymaster')).toHaveLength(2);
-        expect(await call(sentinel.port, 'SENTINEL', 'REPLICAS', 'mymaster')).toHaveLength(1);
+        expect(await callOnce(sentinel.port, 'SENTINEL', 'SENTINELS', 'mymaster')).toHaveLength(2);
+        expect(await callOnce(sentinel.port, 'SENTINEL', 'REPLICAS', 'mymaster')).toHaveLength(1);
       }
       expect(await set.currentMaster()).toEqual({ host: '127.0.0.1', port: set.master.port });
 
       const replica = set.replicas[0] as RedisServer;
       const failoverAt = performance.now();
-      expect(await call((set.sentinels[0] as RedisServer).port, 'SENTINEL', 'FAILOVER', 'mymaster')).toBe(
+      expect(await callOnce((set.sentinels[0] as RedisServer).port, 'SENTINEL', 'FAILOVER', 'mymaster')).toBe(
         'OK',
       );
       expect(await set.waitForMaster(replica.port, 30_000)).toEqual({
@@ -82,11 +71,11 @@ describe('startSentinel', () => {
         `SENTINEL FAILOVER: every sentinel names the replica as master after ${since(failoverAt)} ms`,
       );
       expect(await set.currentMaster()).toEqual({ host: '127.0.0.1', port: replica.port });
-      expect(((await call(replica.port, 'ROLE')) as unknown[])[0]).toBe('master');
+      expect(((await callOnce(replica.port, 'ROLE')) as unknown[])[0]).toBe('master');
       // A sentinel restarted by kill -9 keeps its rewritten config: it still names the new master.
       const sentinel = set.sentinels[2] as RedisServer;
       await sentinel.restart('crash');
-      expect(await call(sentinel.port, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', 'mymaster')).toEqual([
+      expect(await callOnce(sentinel.port, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', 'mymaster')).toEqual([
         '127.0.0.1',
         String(replica.port),
       ]);
@@ -147,7 +136,7 @@ describe('startCluster', () => {
       expect(cluster.seedUrl).toBe(`redis://127.0.0.1:${cluster.nodes[0]?.port}`);
       for (const node of cluster.nodes) {
         expect(existsSync(`${node.dir}/nodes.conf`)).toBe(true);
-        const info = String(await call(node.port, 'CLUSTER', 'INFO'));
+        const info = String(await callOnce(node.port, 'CLUSTER', 'INFO'));
         expect(info).toContain('cluster_state:ok');
         expect(info).toContain('cluster_slots_ok:16384');
         expect(info).toContain('cluster_known_nodes:6');
@@ -163,7 +152,7 @@ describe('startCluster', () => {
       // CLUSTER FAILOVER on a replica: it becomes the master of its master's slots.
       const replica = cluster.nodes[3] as (typeof cluster.nodes)[number];
       const manualAt = performance.now();
-      expect(await call(replica.port, 'CLUSTER', 'FAILOVER')).toBe('OK');
+      expect(await callOnce(replica.port, 'CLUSTER', 'FAILOVER')).toBe('OK');
       await waitFor(
         'the replica to be master',
         async () => (await cluster.masters()).some((m) => m.id === replica.id && m.slots.length > 0),
@@ -171,7 +160,7 @@ describe('startCluster', () => {
       );
       await cluster.waitForState('ok', 15_000);
       console.log(`CLUSTER FAILOVER: replica ${replica.port} is master after ${since(manualAt)} ms`);
-      expect(((await call(replica.port, 'ROLE')) as unknown[])[0]).toBe('master');
+      expect(((await callOnce(replica.port, 'ROLE')) as unknown[])[0]).toBe('master');
 
       // kill -9 of a master: its replica is promoted once the others mark it failing.
       const victim = cluster.nodes[1] as (typeof cluster.nodes)[number];

@@ -92,6 +92,11 @@ describe('failover scenarios against real topologies', () => {
         expect(w.acknowledged + w.rejected).toBe(w.sent);
         expect(v.ackedLost).not.toBeNull();
         expect(v.staleMasterMs).not.toBeNull();
+        // The topology doctor afterwards (through the sentinels, or the whole cluster) names the
+        // failover, or the dead master or the demoted one still written to that caused it.
+        expect(m.doctor.error).toBeUndefined();
+        expect(m.doctor.findings.map((f) => f.ruleId)).toContain('failover-recent');
+        expect(['failover-recent', 'node-failed', 'stale-master-writes']).toContain(m.doctor.mostLikelyCause);
         // The client-side count of writes that went to the old master after the promotion matches what
         // the old master itself executed then (its commandstats, sampled every 50 ms).
         const executed = m.failover?.oldMasterWritesAfterPromotion ?? -100;

@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import {
   type RedisServer,
   type StartRedisOptions,
@@ -25,5 +26,16 @@ export async function waitFor<T>(what: string, check: () => Promise<T> | T, time
     if (value) return value;
     if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** One command to 127.0.0.1:`port` on a fresh connection as the default user, closed after. */
+export async function callOnce(port: number, ...args: (string | number)[]): Promise<unknown> {
+  const redis = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0 });
+  try {
+    await redis.connect();
+    return await redis.call(String(args[0]), ...args.slice(1));
+  } finally {
+    redis.disconnect();
   }
 }

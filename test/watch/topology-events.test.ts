@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { parseClusterNodes } from '../../src/core/parse-cluster-nodes.js';
 import { AlertGrouper } from '../../src/watch/alerts/alert-grouping.js';
 import { detectClusterStateFail } from '../../src/watch/detectors/cluster-state-fail.js';
 import { detectFailover } from '../../src/watch/detectors/failover.js';
 import { detectNodeFailed } from '../../src/watch/detectors/node-failed.js';
 import { detectSentinelQuorumLost } from '../../src/watch/detectors/sentinel-quorum-lost.js';
+import { detectSlotsUncovered } from '../../src/watch/detectors/slots-uncovered.js';
 import { WatchMetrics } from '../../src/watch/metrics/watch-metrics.js';
 import { parseSentinelMessage } from '../../src/watch/topology/sentinel-watch.js';
 import type { Incident } from '../../src/watch/types.js';
@@ -114,6 +116,26 @@ describe('topology detectors', () => {
       cluster_slots_pfail: '0',
     });
     expect(d).toMatchObject({ severity: 'critical', evidence: { slotsFail: 5461, slotsPfail: 0 } });
+  });
+
+  it('slots-uncovered reads CLUSTER NODES: the slots no line claims', () => {
+    const nodes = (lastSlot: number) =>
+      parseClusterNodes(
+        [
+          `${'a'.repeat(40)} 127.0.0.1:7000@17000 myself,master - 0 0 1 connected 0-5460`,
+          `${'b'.repeat(40)} 127.0.0.1:7001@17001 master - 0 0 2 connected 5461-10922`,
+          `${'c'.repeat(40)} 127.0.0.1:7002@17002 master - 0 0 3 connected 10923-${lastSlot}`,
+          `${'d'.repeat(40)} 127.0.0.1:7003@17003 slave ${'a'.repeat(40)} 0 0 1 connected`,
+        ].join('\n'),
+      );
+    expect(detectSlotsUncovered('127.0.0.1:7000', nodes(16383))).toEqual([]);
+    expect(detectSlotsUncovered('127.0.0.1:7000', [])).toEqual([]);
+    const [d] = detectSlotsUncovered('127.0.0.1:7000', nodes(16283));
+    expect(d).toMatchObject({
+      kind: 'slots-uncovered',
+      severity: 'critical',
+      evidence: { seenFrom: '127.0.0.1:7000', unassignedSlots: 100, unassignedRanges: '16284-16383' },
+    });
   });
 });
 

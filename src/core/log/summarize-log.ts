@@ -1,6 +1,7 @@
 import type { ClientFields } from '../parse-client-list.js';
 import { classifyLogMessage, type LogEventKind } from './classify-log-event.js';
 import { type LogLine, parseLogLine } from './parse-log-line.js';
+import { type RoleChange, RoleChangeTracker } from './role-changes.js';
 
 export interface LogEvent {
   kind: LogEventKind;
@@ -35,6 +36,11 @@ export interface LogSummary {
   /** The most recent events of each kind (at most `keepPerKind`), oldest first. */
   events: LogEvent[];
   runs: ServerRun[];
+  /**
+   * Each change of role the log shows (promoted, demoted), with what led to it (a cluster election
+   * after a FAIL, CLUSTER FAILOVER, REPLICAOF from Sentinel…), oldest first, the latest KEEP_ROLE_CHANGES.
+   */
+  roleChanges: RoleChange[];
   firstLineAt: number | undefined;
   lastLineAt: number | undefined;
 }
@@ -52,6 +58,7 @@ export function summarizeLog(text: string): LogSummary {
   let firstLineAt: number | undefined;
   let lastLineAt: number | undefined;
   let run: ServerRun | undefined;
+  const roles = new RoleChangeTracker();
 
   const openRun = (startSeen: boolean, at: number | undefined, pid: number | undefined): ServerRun => {
     if (run) run.current = false;
@@ -94,6 +101,7 @@ export function summarizeLog(text: string): LogSummary {
     const current = run ?? openRun(false, at, pid);
     if (at !== undefined) current.lastLineAt = at;
     if (!classified) continue;
+    roles.note(classified, at, parsed ? parsed.message : line);
 
     switch (classified.kind) {
       case 'start-version':
@@ -120,5 +128,15 @@ export function summarizeLog(text: string): LogSummary {
   const events = [...byKind.values()].flat().sort((a, b) => (a.at ?? 0) - (b.at ?? 0));
   const linesParsed = legacy + logfmt;
   const format = linesParsed === 0 ? 'unknown' : logfmt === 0 ? 'legacy' : legacy === 0 ? 'logfmt' : 'mixed';
-  return { linesRead, linesParsed, format, counts, events, runs, firstLineAt, lastLineAt };
+  return {
+    linesRead,
+    linesParsed,
+    format,
+    counts,
+    events,
+    runs,
+    roleChanges: roles.changes,
+    firstLineAt,
+    lastLineAt,
+  };
 }

@@ -2,7 +2,13 @@ import type { Redis } from 'ioredis';
 import { ERROR_CODES } from '../../core/error-codes.js';
 import { CannotRunError } from '../../core/errors.js';
 import { type Info, parseInfo } from '../../core/parse-info.js';
-import { endpointOf, type NodeAddress, type RedisTarget, SENTINEL_PORT } from '../../core/redis-url.js';
+import {
+  endpointOf,
+  type NodeAddress,
+  type RedisTarget,
+  SENTINEL_PORT,
+  type SentinelAuth,
+} from '../../core/redis-url.js';
 import { capReply } from '../../core/reply-cap.js';
 import { fieldsOf } from '../../core/reply-fields.js';
 import { type ConnectOptions, connect } from '../connect.js';
@@ -18,7 +24,7 @@ export interface DiscoverOptions extends ConnectOptions {
   /** The application's command timeout, when the user gave it. */
   clientTimeoutMs?: number;
   /** Credentials of the sentinels (the URL's are the data nodes'). */
-  sentinelAuth?: { username?: string; password?: string };
+  sentinelAuth?: SentinelAuth;
 }
 
 // Read-only settings the topology rules judge.

@@ -8,13 +8,14 @@ import {
   parseRedisUrl,
   parseSentinelUrl,
   type RedisTarget,
+  type SentinelAuth,
   type SentinelTarget,
 } from '../../core/redis-url.js';
 import { identifyServer } from '../../core/server-product.js';
 import { TOOL_VERSION } from '../../version.js';
 import { selectRules } from '../diagnose.js';
 import { mostLikelyCause, runRule, sortResults, summarize } from '../evaluate.js';
-import type { Evidence } from '../evidence.js';
+import { type Evidence, ok } from '../evidence.js';
 import type { Report, RuleResult, TopologyNodeSummary, TopologySummary } from '../report/types.js';
 import type { Rule } from '../rules/define-rule.js';
 import { RULES } from '../rules/index.js';
@@ -32,7 +33,7 @@ export interface TopologyDoctorOptions extends Omit<DoctorOptions, 'url' | 'logP
   /** A Redis Cluster, from any of its nodes: that node's redis:// URL, or parsed. */
   cluster?: string | RedisTarget;
   /** Credentials of the sentinels, when they have their own (never printed). */
-  sentinelAuth?: { username?: string; password?: string };
+  sentinelAuth?: SentinelAuth;
   /** The application's command/socket timeout, milliseconds: topology rules compare failover times with it. */
   clientTimeoutMs?: number;
 }
@@ -86,6 +87,7 @@ export async function runTopologyDoctor(
       continue;
     }
     nodeEvidence[look.node] = look.evidence;
+    attachLog(evidence, look.node, look.evidence);
     for (const [source, reason] of Object.entries(unavailableSources(look.evidence)))
       unavailable[`${look.node} ${source}`] = reason;
     for (const rule of selection.node) nodeResults.push({ ...runRule(rule, look.evidence), node: look.node });
@@ -189,6 +191,23 @@ async function lookAtNode(
   } finally {
     stop.abort();
   }
+}
+
+/** The topology rules read a node's log through its TopologyNode: the summary its own doctor made, not a second read. */
+function attachLog(t: TopologyEvidence, name: string, nodeEvidence: Evidence): void {
+  const node = t.nodes.find((n) => endpointOf(n) === name);
+  if (!node) return;
+  const log = nodeEvidence.log;
+  node.log =
+    log.status === 'ok'
+      ? ok({
+          path: log.value.path,
+          roleChanges: log.value.roleChanges,
+          firstLineAt: log.value.firstLineAt,
+          lastLineAt: log.value.lastLineAt,
+          tailOnly: log.value.tailOnly,
+        })
+      : log;
 }
 
 /** Runs `fn` over `items`, at most `limit` at a time, keeping their order. */

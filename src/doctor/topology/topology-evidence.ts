@@ -1,7 +1,7 @@
 import type { ClusterNodeLine } from '../../core/parse-cluster-nodes.js';
 import type { Info } from '../../core/parse-info.js';
 import type { NodeAddress } from '../../core/redis-url.js';
-import type { Collected, TargetIdentity } from '../evidence.js';
+import type { Collected, LogEvidence, TargetIdentity } from '../evidence.js';
 
 export type TopologyKind = 'sentinel' | 'cluster';
 
@@ -43,7 +43,16 @@ export interface TopologyNode extends NodeAddress {
   info: Collected<Info>;
   /** CONFIG GET of the settings topology rules read: min-replicas-to-write, min-replicas-max-lag, cluster-node-timeout, repl-backlog-size... */
   config: Collected<Record<string, string>>;
+  /**
+   * What the node's own log says about its changes of role (promoted, demoted, and what led to it), taken
+   * from the log its standalone doctor read (CONFIG GET logfile, on this host only). Absent when that
+   * doctor did not run on it (unreachable); `unavailable` with the reason when its log could not be read.
+   */
+  log?: Collected<NodeLog>;
 }
+
+/** The part of a node's log summary the topology rules read. */
+export type NodeLog = Pick<LogEvidence, 'path' | 'roleChanges' | 'firstLineAt' | 'lastLineAt' | 'tailOnly'>;
 
 /** What the cluster says about itself. */
 export interface ClusterView {

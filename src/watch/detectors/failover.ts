@@ -1,4 +1,5 @@
 import { endpointOf, type NodeAddress } from '../../core/redis-url.js';
+import { formatDuration } from '../../core/units.js';
 import { cliAt, type Detection } from './detect-context.js';
 
 /** A `+switch-master` a sentinel announced: the master named `masterName` moved from `from` to `to`. */
@@ -8,6 +9,12 @@ export interface SwitchMasterEvent {
   to: NodeAddress;
   /** The sentinel that announced it first ("host:port"). */
   sentinel: string;
+  /**
+   * From the first +sdown of the old master to the switch, when watch saw it go down: writes were
+   * refused at least that long (plus down-after-milliseconds before the +sdown). Undefined when the
+   * old master was up (SENTINEL FAILOVER): then it kept acknowledging writes until it was demoted.
+   */
+  masterDownMs?: number | undefined;
 }
 
 /**
@@ -18,13 +25,17 @@ export interface SwitchMasterEvent {
 export function detectFailover(event: SwitchMasterEvent): Detection[] {
   const from = endpointOf(event.from);
   const to = endpointOf(event.to);
+  const refused =
+    event.masterDownMs === undefined
+      ? ` The old master was not seen down: it kept acknowledging writes until Sentinel demoted it, and those writes are lost.`
+      : ` The old master was down ${formatDuration(event.masterDownMs)} before the switch (from its +sdown; down-after-milliseconds more before that): writes were refused all that time.`;
   return [
     {
       kind: 'failover',
       severity: 'critical',
       confidence: 'high',
       title: `Sentinel failed over "${event.masterName}": ${from} → ${to}`,
-      message: `The master "${event.masterName}" moved from ${from} to ${to} (+switch-master from sentinel ${event.sentinel}). Connections to the old master were closed or now get READONLY; clients must reconnect to ${to}.`,
+      message: `The master "${event.masterName}" moved from ${from} to ${to} (+switch-master from sentinel ${event.sentinel}). Connections to the old master were closed or now get READONLY; clients must reconnect to ${to}.${refused}`,
       explanation:
         'Sentinel promoted a replica after the master was objectively down, or an operator ran SENTINEL FAILOVER. ' +
         'Clients that resolve the master through Sentinel reconnect on their own; clients pinned to the old address keep failing, and writes the old master acknowledged after the switch are lost.',
@@ -33,6 +44,7 @@ export function detectFailover(event: SwitchMasterEvent): Detection[] {
         oldMaster: from,
         newMaster: to,
         announcedBy: event.sentinel,
+        masterDownMs: event.masterDownMs ?? null,
       },
       fix: [
         {

@@ -7,23 +7,29 @@ import { connect } from '../../doctor/connect.js';
 import { detectClusterStateFail } from '../detectors/cluster-state-fail.js';
 import type { Detection } from '../detectors/detect-context.js';
 import { detectNodeFailed } from '../detectors/node-failed.js';
+import { detectSlotsUncovered } from '../detectors/slots-uncovered.js';
 import type { ResolvedWatchOptions } from '../options.js';
 import { WATCH_CONNECTION_NAME } from '../sampling/target-link.js';
 
 export interface ClusterWatchEvents {
   /** `node` is the node the detection is about (its target). */
   detection(detection: Detection, node: NodeAddress): void;
+  /** CLUSTER NODES lists a node not watched yet (added to the cluster since): watch it too. */
+  joined(node: NodeAddress): void;
 }
 
 /**
  * Reads what a Redis Cluster says about itself every interval: CLUSTER INFO on each node
  * (`cluster_state:fail` is `cluster-state-fail`, once per node until it is ok again) and CLUSTER NODES
- * on the first node that answers (a node flagged `fail` is `node-failed`, once until the flag clears).
+ * on the first node that answers (a node flagged `fail` is `node-failed`, once until the flag clears;
+ * a node it lists for the first time has joined, and is asked from the next round on).
  */
 export class ClusterWatch {
   private readonly links = new Map<string, Redis>();
+  private readonly nodes: NodeAddress[];
   private readonly stateFailed = new Set<string>();
   private readonly nodesFailed = new Set<string>();
+  private slotsUncovered = false;
   private timer: NodeJS.Timeout | undefined;
   private inFlight: Promise<void> | undefined;
   private closed = false;
@@ -31,13 +37,15 @@ export class ClusterWatch {
   constructor(
     /** The seed's login (TLS, user, password) for every node. */
     private readonly seed: RedisTarget,
-    private readonly nodes: NodeAddress[],
+    nodes: NodeAddress[],
     private readonly options: Pick<
       ResolvedWatchOptions,
       'timeoutMs' | 'intervalMs' | 'tlsCaFile' | 'tlsInsecure'
     >,
     private readonly events: ClusterWatchEvents,
-  ) {}
+  ) {
+    this.nodes = [...nodes];
+  }
 
   start(): void {
     const loop = () => {
@@ -82,8 +90,33 @@ export class ClusterWatch {
       const text = await this.ask(node, 'CLUSTER NODES', (redis) => redis.call('CLUSTER', 'NODES'));
       if (this.closed) return;
       if (text === undefined) continue;
-      this.nodesFailedIn(parseClusterNodes(String(text)), endpointOf(node));
+      const lines = parseClusterNodes(String(text));
+      this.nodesFailedIn(lines, endpointOf(node));
+      this.slotsUncoveredIn(lines, node);
+      this.nodesJoinedIn(lines);
       return;
+    }
+  }
+
+  /** Slots no master claims: once until every slot has a master again. */
+  private slotsUncoveredIn(lines: ClusterNodeLine[], seenFrom: NodeAddress): void {
+    const detections = detectSlotsUncovered(endpointOf(seenFrom), lines);
+    if (detections.length === 0) this.slotsUncovered = false;
+    if (detections.length === 0 || this.slotsUncovered) return;
+    this.slotsUncovered = true;
+    for (const detection of detections) this.events.detection(detection, seenFrom);
+  }
+
+  /** Nodes listed with an address (a node still handshaking has none yet) that are not watched. */
+  private nodesJoinedIn(lines: ClusterNodeLine[]): void {
+    const known = new Set(this.nodes.map(endpointOf));
+    for (const line of lines) {
+      if (!line.host || line.port <= 0 || line.flags.includes('handshake') || line.flags.includes('noaddr'))
+        continue;
+      const node = { host: line.host, port: line.port };
+      if (known.has(endpointOf(node))) continue;
+      this.nodes.push(node);
+      this.events.joined(node);
     }
   }
 

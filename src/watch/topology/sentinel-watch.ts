@@ -96,6 +96,8 @@ export class SentinelWatch {
   /** Each connection's subscription after its latest connect. */
   private readonly subscribed = new Map<string, Promise<void>>();
   private readonly seen = new Map<string, number>();
+  /** When each master was first announced down (+sdown), until it is up again: how long writes were refused. */
+  private readonly masterDownAt = new Map<string, number>();
   private readonly quorum: number;
   private quorumLost = false;
   private started = false;
@@ -104,7 +106,7 @@ export class SentinelWatch {
   constructor(
     readonly target: SentinelTarget,
     evidence: TopologyEvidence,
-    private readonly options: Pick<ResolvedWatchOptions, 'timeoutMs'>,
+    private readonly options: Pick<ResolvedWatchOptions, 'timeoutMs' | 'sentinelAuth'>,
     private readonly events: SentinelWatchEvents,
   ) {
     const views = evidence.sentinels ?? [];
@@ -152,6 +154,8 @@ export class SentinelWatch {
       port: where.port,
       lazyConnect: true,
       connectTimeout: this.options.timeoutMs,
+      username: this.options.sentinelAuth?.username,
+      password: this.options.sentinelAuth?.password,
       enableReadyCheck: false,
       maxRetriesPerRequest: null,
       connectionName: WATCH_CONNECTION_NAME,
@@ -221,13 +225,19 @@ export class SentinelWatch {
     switch (message.type) {
       case 'switch-master': {
         if (!this.first(`switch ${endpointOf(message.from)} ${endpointOf(message.to)}`)) return;
-        for (const detection of detectFailover({ ...message, sentinel }))
+        const downAt = this.masterDownAt.get(endpointOf(message.from));
+        this.masterDownAt.delete(endpointOf(message.from));
+        const masterDownMs = downAt === undefined ? undefined : Date.now() - downAt;
+        for (const detection of detectFailover({ ...message, sentinel, masterDownMs }))
           this.events.detection(detection, undefined);
         this.events.switched(message.to);
         return;
       }
       case 'down': {
         if (message.instance !== 'master' && message.instance !== 'slave') return;
+        const where = endpointOf(message.node);
+        if (message.instance === 'master' && !this.masterDownAt.has(where))
+          this.masterDownAt.set(where, Date.now());
         if (!this.first(`+${message.down} ${endpointOf(message.node)}`)) return;
         const detections = detectNodeFailed({
           source: 'sentinel',
@@ -243,6 +253,7 @@ export class SentinelWatch {
       }
       case 'up':
         // The node is back: a later fall is news again.
+        if (message.down === 'sdown') this.masterDownAt.delete(endpointOf(message.node));
         this.seen.delete(`+${message.down} ${endpointOf(message.node)}`);
         return;
       case 'failover-abort':

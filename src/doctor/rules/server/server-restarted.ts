@@ -6,7 +6,7 @@ import { describeEnd, lastRestart } from './last-restart.js';
 export default defineRule({
   id: 'server-restarted',
   cause: 'server-restart',
-  title: 'The server restarted recently after a clean shutdown',
+  title: 'The server started recently, not after a crash',
   category: 'server',
   severity: 'warning',
   tier: 'observed',

@@ -1,17 +1,9 @@
+import { slotCount, slotText, unassignedRanges } from '../../../core/cluster-slots.js';
 import { CLUSTER_SLOTS, type ClusterNodeLine } from '../../../core/parse-cluster-nodes.js';
 import type { Fix } from '../../report/types.js';
 import type { TopologyEvidence } from '../../topology/topology-evidence.js';
 import { settingNumber } from '../helpers.js';
-import {
-  clusterCli,
-  clusterInfos,
-  configOf,
-  nameOf,
-  nodeCli,
-  seenFrom,
-  slotText,
-  unassignedRanges,
-} from './topology-facts.js';
+import { clusterCli, clusterInfos, configOf, nameOf, nodeCli, seenFrom } from './topology-facts.js';
 
 /** What each node's CLUSTER INFO says about the slots. */
 export interface NodeSlots {
@@ -48,7 +40,7 @@ export function coverage(t: TopologyEvidence): Coverage {
   });
   const lines = t.cluster?.nodes ?? [];
   const ranges = lines.length > 0 ? unassignedRanges(lines) : [];
-  const fromLines = ranges.reduce((sum, [from, to]) => sum + to - from + 1, 0);
+  const fromLines = slotCount(ranges);
   const fromInfo = byNode.map((s) => CLUSTER_SLOTS - (s.cluster_slots_assigned ?? CLUSTER_SLOTS));
   return {
     byNode,

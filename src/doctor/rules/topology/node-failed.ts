@@ -1,3 +1,4 @@
+import { slotText } from '../../../core/cluster-slots.js';
 import type { NodeAddress } from '../../../core/redis-url.js';
 import type { Fix } from '../../report/types.js';
 import type { TopologyEvidence, TopologyNode } from '../../topology/topology-evidence.js';
@@ -14,7 +15,6 @@ import {
   seenFrom,
   sentinelCli,
   sentinelReplicaEntries,
-  slotText,
 } from './topology-facts.js';
 
 type Status = Exclude<TopologyNode['status'], 'ok'>;

@@ -1,8 +1,9 @@
+import { slotText } from '../../../core/cluster-slots.js';
 import { CLUSTER_SLOTS } from '../../../core/parse-cluster-nodes.js';
 import { plural } from '../helpers.js';
 import { coverage, coverageFixes, describeFailing } from './cluster-coverage.js';
 import { defineTopologyRule } from './define-topology-rule.js';
-import { about, listed, nameOf, slotText } from './topology-facts.js';
+import { about, listed, nameOf } from './topology-facts.js';
 
 export default defineTopologyRule({
   id: 'slots-uncovered',

@@ -1,9 +1,11 @@
-import { CLUSTER_SLOTS, type ClusterNodeLine } from '../../../core/parse-cluster-nodes.js';
+import type { RoleChange } from '../../../core/log/role-changes.js';
+import type { ClusterNodeLine } from '../../../core/parse-cluster-nodes.js';
 import { type Info, infoNumber } from '../../../core/parse-info.js';
 import { endpointOf, type NodeAddress } from '../../../core/redis-url.js';
 import type { Fix } from '../../report/types.js';
 import type {
   CliLogin,
+  NodeLog,
   SentinelView,
   TopologyEvidence,
   TopologyNode,
@@ -78,6 +80,31 @@ export const currentMaster = (t: TopologyEvidence): TopologyNode | undefined =>
 export const replicasOf = (t: TopologyEvidence, master: NodeAddress): TopologyNode[] =>
   t.nodes.filter((n) => n.role === 'replica' && sameAddress(n.master ?? t.master, master));
 
+// --- What a node's own log says (the summary its standalone doctor made; local nodes only) ---
+
+export const logOf = (n: TopologyNode): NodeLog | undefined =>
+  n.log?.status === 'ok' ? n.log.value : undefined;
+
+/** Why a node's log says nothing, for evidence: its reader's reason, or that its doctor did not run. */
+export const noLogReason = (n: TopologyNode): string =>
+  n.log === undefined
+    ? 'its log was not read (the node was not looked at)'
+    : n.log.status === 'unavailable'
+      ? n.log.reason
+      : 'its log shows no change of role';
+
+/** The node's promotion in its log, when that is its latest change of role (a master since). */
+export function loggedPromotion(n: TopologyNode): RoleChange | undefined {
+  const last = logOf(n)?.roleChanges.at(-1);
+  return last?.to === 'master' ? last : undefined;
+}
+
+/** The node's demotion from master in its log, when that is its latest change of role (a replica since). */
+export function loggedDemotion(n: TopologyNode): RoleChange | undefined {
+  const last = logOf(n)?.roleChanges.at(-1);
+  return last?.to === 'replica' && last.from === 'master' ? last : undefined;
+}
+
 // --- What the sentinels say ---
 
 export interface MasterRecord {
@@ -137,24 +164,6 @@ export const lineOf = (t: TopologyEvidence, n: NodeAddress & { id?: string }): C
 export function clusterEpoch(t: TopologyEvidence): number | undefined {
   const epochs = clusterInfos(t).flatMap(([, info]) => settingNumber(info.cluster_current_epoch) ?? []);
   return epochs.length > 0 ? Math.max(...epochs) : undefined;
-}
-
-/** "0-5460 10922-16383". */
-export const slotText = (ranges: readonly [number, number][]): string =>
-  ranges.map(([from, to]) => (from === to ? String(from) : `${from}-${to}`)).join(' ');
-
-/** The slot ranges no line of CLUSTER NODES claims. */
-export function unassignedRanges(lines: readonly ClusterNodeLine[]): [number, number][] {
-  const covered = new Uint8Array(CLUSTER_SLOTS);
-  for (const line of lines) for (const [from, to] of line.slots) covered.fill(1, from, to + 1);
-  const ranges: [number, number][] = [];
-  for (let slot = 0; slot < CLUSTER_SLOTS; slot++) {
-    if (covered[slot]) continue;
-    const last = ranges.at(-1);
-    if (last && last[1] === slot - 1) last[1] = slot;
-    else ranges.push([slot, slot]);
-  }
-  return ranges;
 }
 
 // --- redis-cli lines (they ask for a password, never print one) ---
