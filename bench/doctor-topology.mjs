@@ -45,17 +45,6 @@ const TARGETS = { medianWallMs: TARGET_WALL_MS, maxRssMB: TARGET_RSS_MB, rssUnit
 const RUN_TIMEOUT_MS = 30_000; // one doctor run or one floor
 const OVERALL_TIMEOUT_MS = 8 * 60_000;
 const MASTER_NAME = 'mymaster';
-const SLOWLOG_ENTRIES = 32; // as dist/doctor/collectors/slowlog.js
-// As dist/doctor/topology/node-facts.js: the settings the topology rules read.
-const TOPOLOGY_CONFIG = [
-  'min-replicas-to-write',
-  'min-replicas-max-lag',
-  'cluster-node-timeout',
-  'cluster-require-full-coverage',
-  'repl-backlog-size',
-  'repl-timeout',
-  'replica-serve-stale-data',
-];
 
 const log = progressLog(BENCHMARK);
 exitUnlessBuilt(log, [CLI, LAB]);
@@ -65,6 +54,9 @@ if (spawnSync('redis-cli', ['--version']).status !== 0) {
 }
 const { startCluster, startSentinel } = await import(LAB);
 const { CONFIG_PARAMETERS } = await import(join(ROOT, 'dist/doctor/collectors/config.js'));
+const { SLOWLOG_ENTRIES } = await import(join(ROOT, 'dist/doctor/collectors/slowlog.js'));
+// The settings the topology rules read, asked of every data node.
+const { TOPOLOGY_CONFIG } = await import(join(ROOT, 'dist/doctor/topology/node-facts.js'));
 const CONFIG_GET = ['CONFIG', 'GET', ...new Set([...CONFIG_PARAMETERS, ...TOPOLOGY_CONFIG])].join(' ');
 
 /** Everything that must die with the benchmark: the topology running, the current child, the temp dir. */

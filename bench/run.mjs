@@ -4,11 +4,11 @@
 //   npm run bench                       (builds first)
 //   node bench/run.mjs [name-filter...]  (only the benchmarks whose file name contains a filter)
 //
-// watch-20-servers alone takes ~12 minutes: it watches for 10, the issue's duration.
-// BENCH_WATCH_SECONDS shortens it (and sets watch-10k-clients' duration, 60 s by default):
+// watch-20-servers and watch-cluster take ~12 minutes each: they watch for 10, the issue's duration.
+// BENCH_WATCH_SECONDS shortens them (and sets watch-10k-clients' duration, 60 s by default):
 //
 //   BENCH_WATCH_SECONDS=60 npm run bench
-//   node bench/run.mjs watch             (only the two watch benchmarks)
+//   node bench/run.mjs watch             (only the three watch benchmarks)
 import { spawn } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -17,8 +17,8 @@ import { fileURLToPath } from 'node:url';
 const HERE = dirname(fileURLToPath(import.meta.url));
 const SELF = basename(fileURLToPath(import.meta.url));
 const PER_BENCH_TIMEOUT_MS = 10 * 60_000; // each benchmark bounds itself; this is the backstop
-// The watch benchmarks run for BENCH_WATCH_SECONDS (watch-20-servers: 600 s by default) plus set-up, a floor
-// or a baseline, and cleanup.
+// The watch benchmarks run for BENCH_WATCH_SECONDS (watch-20-servers, watch-cluster: 600 s by default) plus
+// set-up, a floor or a baseline, and cleanup.
 const WATCH_SECONDS =
   Number(process.env.BENCH_WATCH_SECONDS) > 0 ? Number(process.env.BENCH_WATCH_SECONDS) : 600;
 // chaos-soak: four runs of BENCH_CHAOS_SECONDS (120 s by default) with their set-up and deadlines.

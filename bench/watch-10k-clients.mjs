@@ -37,17 +37,24 @@ import {
 } from './lib/idle-clients.mjs';
 import { startLifecycle } from './lib/lifecycle.mjs';
 import { CLI, exitUnlessBuilt, LAB } from './lib/paths.mjs';
-import { cpuSummary, readCpuMs, rssSummary } from './lib/proc-usage.mjs';
-import { printRows, printVerdict, progressLog, writeResult } from './lib/report.mjs';
-import { runSampled } from './lib/sampled-run.mjs';
-import { round } from './lib/stats.mjs';
+import { readCpuMs } from './lib/proc-usage.mjs';
 import {
-  briefIncident,
-  parseIncidentLines,
-  readHistory,
-  summarizeSamples,
-  watchArgs,
-} from './lib/watch-history.mjs';
+  pctCell as pct,
+  printRows,
+  printVerdict,
+  printWatchNotes,
+  progressLog,
+  writeResult,
+} from './lib/report.mjs';
+import { usageFigures } from './lib/sampled-run.mjs';
+import { round } from './lib/stats.mjs';
+import { missedCadence, readWatchRun } from './lib/watch-history.mjs';
+import {
+  MIN_SAMPLE_SHARE,
+  TARGET_CPU_PCT as REFERENCE_CPU_PCT,
+  TARGET_RSS_MB as REFERENCE_RSS_MB,
+  runWatch,
+} from './lib/watch-run.mjs';
 
 const BENCHMARK = 'watch-10k-clients';
 const TARGET_CLIENTS = positiveIntEnv('BENCH_CLIENTS', 10_000);
@@ -56,9 +63,7 @@ const BASELINE_SECONDS = positiveIntEnv('BENCH_BASELINE_SECONDS', 30);
 const INTERVAL_MS = 1_000;
 const TARGET_SERVER_SHARE_PCT = 2; // INFO + CLIENT LIST usec / wall usec
 const CLIENT_LIST_BUDGET_PCT = 1; // watch's default --client-list-budget (information)
-const REFERENCE_CPU_PCT = 5; // the 20-server targets, as a reference for one large server (information)
-const REFERENCE_RSS_MB = 150;
-const MIN_SAMPLE_SHARE = 0.95;
+// REFERENCE_CPU_PCT, REFERENCE_RSS_MB: the 20-server targets, as a reference for one large server (information).
 const FD_RESERVE = 64; // redis-server keeps 32 fds for itself; the rest is headroom for watch and redis-cli
 const CONNECT_WAIT_MS = 60_000;
 const OVERALL_TIMEOUT_MS = (SECONDS + 2 * BASELINE_SECONDS + 240) * 1000;
@@ -135,22 +140,10 @@ await life.run(async () => {
   const ownInfoUsec = s2.info.usec - (s1.info?.usec ?? 0);
   const server0 = { t: performance.now(), cpuMs: readCpuMs(pid) };
 
-  const historyDir = join(life.tmp, 'history');
   log(`watch: ${server.url} every ${INTERVAL_MS} ms for ${SECONDS} s`);
-  const watch = await runSampled({
-    args: watchArgs(CLI, [server.url], { intervalMs: INTERVAL_MS, seconds: SECONDS, historyDir }),
-    rssFile: join(life.tmp, 'watch-usage.json'),
-    timeoutMs: (SECONDS + 60) * 1000,
-    tracker: life,
-  });
+  const watch = await runWatch(life, { urls: [server.url], intervalMs: INTERVAL_MS, seconds: SECONDS });
   const server1 = { t: performance.now(), cpuMs: readCpuMs(pid) };
   const s3 = await commandStats(server.port);
-  if (watch.timedOut) throw new Error(`watch did not stop within ${SECONDS + 60} s (--duration ${SECONDS}s)`);
-  if (watch.code !== 0 && watch.code !== 1) {
-    throw new Error(
-      `watch exited ${watch.code ?? watch.signal}: ${watch.stderr.trim().split('\n').slice(-5).join(' | ')}`,
-    );
-  }
   const connectedAfter = Number(await infoField(server.port, 'clients', 'connected_clients')) - 1;
   const baselineAfterPct = await baseline('after');
   const baselinePct = (baselineBeforePct + baselineAfterPct) / 2;
@@ -172,18 +165,13 @@ await life.run(async () => {
   );
   const serverCpuPct = (100 * (server1.cpuMs - server0.cpuMs)) / (server1.t - server0.t);
 
-  const { incidents, other } = parseIncidentLines(watch.stdout);
-  const history = await readHistory(historyDir);
-  const [s] = summarizeSamples(history.records, [server.url]);
+  const {
+    history,
+    perTarget: [s],
+    output,
+  } = await readWatchRun(watch, [server.url]);
   const w = {
-    wallS: round(watch.wallMs / 1000),
-    exitCode: watch.code,
-    cpuWholeRunPct: watch.usage
-      ? round((100 * (watch.usage.userCpuMs + watch.usage.systemCpuMs)) / watch.wallMs, 2)
-      : null,
-    ...cpuSummary(watch.cpu),
-    ...rssSummary(watch.rss),
-    peakRssMB: round(Math.max(watch.usage?.maxRssKiB ?? 0, watch.hwmKiB) * 1.024e-3),
+    ...usageFigures(watch, { exitCode: true, cpuMs: false }),
     samples: s.samples,
     samplesUp: s.up,
     samplesWithClientList: s.withClientList,
@@ -193,12 +181,7 @@ await life.run(async () => {
     infoRoundTripMs: s.infoMs,
     gapMs: s.gapMs,
     historyBadLines: history.badLines,
-    incidents: incidents.map(briefIncident),
-    otherStdoutLines: other.slice(0, 20),
-    stderrLines: watch.stderr
-      .split('\n')
-      .filter((l) => l.trim() !== '')
-      .slice(0, 20),
+    ...output,
   };
   const load = {
     wallSeconds: SECONDS,
@@ -225,15 +208,17 @@ await life.run(async () => {
     );
   if (!delta['client|list'] || s.withClientList === 0)
     failures.push('watch never ran CLIENT LIST: the load of listing 10,000 clients was not measured');
-  if (s.samples < SECONDS * MIN_SAMPLE_SHARE || s.up < s.samples)
-    failures.push(
-      `watch took ${s.samples} samples (${s.up} up) in ${SECONDS} s: fewer than ${MIN_SAMPLE_SHARE * 100}% of one ` +
-        `per second${s.firstError ? ` (${s.firstError})` : ''}`,
-    );
+  failures.push(
+    ...missedCadence([s], {
+      seconds: SECONDS,
+      intervalMs: INTERVAL_MS,
+      minShare: MIN_SAMPLE_SHARE,
+      named: false,
+    }),
+  );
   if (connectedAfter < Math.floor(clientCount * 0.99))
     failures.push(`only ${connectedAfter} clients were still connected after the watch`);
 
-  const pct = (x) => (x === null || x === undefined ? '—' : `${x}%`);
   const rt = (x) => (x.count ? `${x.median}/${x.max}` : '—');
   printRows({
     heading:
@@ -263,10 +248,7 @@ await life.run(async () => {
       ['incidents', w.incidents.length],
     ],
   });
-  for (const i of w.incidents.slice(0, 10)) {
-    process.stdout.write(`NOTE: incident: ${i.kind} (${i.severity}): ${i.message}\n`);
-  }
-  for (const line of w.stderrLines.slice(0, 10)) process.stdout.write(`NOTE: watch said: ${line}\n`);
+  printWatchNotes(w, (i) => `incident: ${i.kind} (${i.severity}): ${i.message}`);
   if (w.cpuWholeRunPct !== null && w.cpuWholeRunPct >= REFERENCE_CPU_PCT)
     process.stdout.write(
       `NOTE: watch used ${w.cpuWholeRunPct}% of one core (the 20-server target is ${REFERENCE_CPU_PCT}%)\n`,

@@ -30,19 +30,29 @@ import { join } from 'node:path';
 import { positiveIntEnv } from './lib/env.mjs';
 import { openIdleSockets } from './lib/idle-clients.mjs';
 import { startLifecycle } from './lib/lifecycle.mjs';
-import { CLI, exitUnlessBuilt, LAB, ROOT } from './lib/paths.mjs';
+import { CLI, exitUnlessBuilt, LAB } from './lib/paths.mjs';
 import { assertPort } from './lib/port-guard.mjs';
-import { cpuSummary, readCpuMs, readMemKiB, rssSummary } from './lib/proc-usage.mjs';
-import { printRows, printVerdict, progressLog, writeResult } from './lib/report.mjs';
-import { runSampled } from './lib/sampled-run.mjs';
-import { median, round } from './lib/stats.mjs';
 import {
-  briefIncident,
-  parseIncidentLines,
-  readHistory,
-  summarizeSamples,
-  watchArgs,
-} from './lib/watch-history.mjs';
+  printRows,
+  printVerdict,
+  printWatchNotes,
+  progressLog,
+  watchSampleRows,
+  watchUsageRows,
+  writeResult,
+} from './lib/report.mjs';
+import { roundCpu, usageFigures } from './lib/sampled-run.mjs';
+import { round } from './lib/stats.mjs';
+import { missedCadence, readWatchRun, sampleFigures } from './lib/watch-history.mjs';
+import {
+  MIN_SAMPLE_SHARE,
+  missedUsageTargets,
+  runFloor,
+  runWatch,
+  steadyRatio,
+  TARGET_CPU_PCT,
+  TARGET_RSS_MB,
+} from './lib/watch-run.mjs';
 
 const BENCHMARK = 'watch-cluster';
 const SECONDS = positiveIntEnv('BENCH_WATCH_SECONDS', 600);
@@ -52,10 +62,6 @@ const REPLICAS_PER_MASTER = 1;
 const NODE_TIMEOUT_MS = 15_000; // cluster-node-timeout: Redis's default
 const FLOOR_SECONDS = Math.min(60, SECONDS);
 const INTERVAL_MS = 1_000;
-const TARGET_CPU_PCT = 5; // of one core, over the whole run
-const TARGET_RSS_MB = 150; // MB = 10^6 bytes (the stricter reading of "150 MB")
-const MIN_SAMPLE_SHARE = 0.95; // of the seconds watched, per node: below it watch did not keep the cadence
-const FLOOR_SCRIPT = join(ROOT, 'bench/lib/info-floor.mjs');
 const OVERALL_TIMEOUT_MS = (SECONDS + FLOOR_SECONDS + 240) * 1000;
 
 const log = progressLog(BENCHMARK);
@@ -63,43 +69,12 @@ exitUnlessBuilt(log, [CLI, LAB]);
 const { startCluster } = await import(LAB);
 const life = startLifecycle({ log, overallTimeoutMs: OVERALL_TIMEOUT_MS });
 
-/** CPU as % of one core over a child's whole life (start-up included), from its own totals at exit. */
-const wholeRunPct = (r) =>
-  r.usage ? round((100 * (r.usage.userCpuMs + r.usage.systemCpuMs)) / r.wallMs, 2) : null;
-/** The /proc CPU samples, rounded for the result file: [seconds, CPU ms]. */
-const roundCpu = (cpu) => cpu.map((s) => [round(s.t / 1000), round(s.cpuMs)]);
-const peakRssMB = (r) => round(Math.max(r.usage?.maxRssKiB ?? 0, r.hwmKiB) * 1.024e-3);
 /** The masters' ports, lowest first: the same before and after means no failover happened. */
 const masterPorts = async (cluster) =>
   (await cluster.masters())
     .map((m) => m.port)
     .sort((a, b) => a - b)
     .join(',');
-
-/** Logs the child's CPU and RSS once a minute, so that a 10-minute run shows it is alive. */
-function progressEvery(ms, label) {
-  let timer;
-  return {
-    onSpawn(child) {
-      const t0 = performance.now();
-      let last = { t: t0, cpuMs: 0 };
-      timer = setInterval(() => {
-        const cpuMs = readCpuMs(child.pid);
-        const mem = readMemKiB(child.pid);
-        if (cpuMs === undefined || !mem) return;
-        const now = performance.now();
-        const pct = (100 * (cpuMs - last.cpuMs)) / (now - last.t);
-        last = { t: now, cpuMs };
-        log(
-          `${label}: ${Math.round((now - t0) / 1000)} s, CPU ${round(pct, 2)}% of one core in the last ` +
-            `${Math.round(ms / 1000)} s, RSS ${round(mem.rssKiB * 1.024e-3)} MB (load ${loadavg()[0].toFixed(2)})`,
-        );
-      }, ms);
-      timer.unref();
-    },
-    stop: () => clearInterval(timer),
-  };
-}
 
 await life.run(async () => {
   life.tmp = await mkdtemp(join(tmpdir(), 'lifeline-bench-'));
@@ -135,106 +110,50 @@ await life.run(async () => {
     `floor: INFO + CLUSTER INFO on ${nodes.length} connections, CLUSTER NODES on one, every ` +
       `${INTERVAL_MS} ms for ${FLOOR_SECONDS} s`,
   );
-  const floorProgress = progressEvery(30_000, 'floor');
-  const floor = await runSampled({
-    args: [FLOOR_SCRIPT, '--cluster', String(FLOOR_SECONDS), String(INTERVAL_MS), ...ports.map(String)],
-    rssFile: join(life.tmp, 'floor-usage.json'),
-    timeoutMs: (FLOOR_SECONDS + 30) * 1000,
-    tracker: life,
-    onSpawn: floorProgress.onSpawn,
-  }).finally(floorProgress.stop);
-  if (floor.code !== 0 || floor.timedOut)
-    throw new Error(`the floor exited ${floor.code ?? floor.signal}: ${floor.stderr.trim().slice(-500)}`);
-  const floorStats = JSON.parse(floor.stderr.trim().split('\n').at(-1));
+  const fl = await runFloor(life, {
+    ports,
+    intervalMs: INTERVAL_MS,
+    seconds: FLOOR_SECONDS,
+    cluster: true,
+    log,
+  });
 
   // The watch, given the seed only: it finds the other nodes.
-  const historyDir = join(life.tmp, 'history');
-  const args = watchArgs(CLI, [cluster.seedUrl], { intervalMs: INTERVAL_MS, seconds: SECONDS, historyDir });
   log(`watch: cluster seed ${cluster.seedUrl} every ${INTERVAL_MS} ms for ${SECONDS} s`);
-  const watchProgress = progressEvery(60_000, 'watch');
-  const watch = await runSampled({
-    args,
-    rssFile: join(life.tmp, 'watch-usage.json'),
-    timeoutMs: (SECONDS + 60) * 1000,
-    tracker: life,
-    onSpawn: watchProgress.onSpawn,
-  }).finally(watchProgress.stop);
-  if (watch.timedOut) throw new Error(`watch did not stop within ${SECONDS + 60} s (--duration ${SECONDS}s)`);
-  // 0: no incident; 1: an incident at warning or above (--fail-on warning, the default); else a failure.
-  if (watch.code !== 0 && watch.code !== 1) {
-    throw new Error(
-      `watch exited ${watch.code ?? watch.signal}: ${watch.stderr.trim().split('\n').slice(-5).join(' | ')}`,
-    );
-  }
+  const watch = await runWatch(life, {
+    urls: [cluster.seedUrl],
+    intervalMs: INTERVAL_MS,
+    seconds: SECONDS,
+    progress: { log, label: 'watch', everyMs: 60_000 },
+  });
   // A failover mid-run would make the figures those of another workload.
   await cluster.waitForState('ok', 10_000);
   const mastersAfter = await masterPorts(cluster);
 
-  const { incidents, other } = parseIncidentLines(watch.stdout);
-  const history = await readHistory(historyDir);
-  const start = history.records.find((r) => r.type === 'start');
-  const watchedTargets = start?.targets ?? [];
-  const perNode = summarizeSamples(history.records, urls);
-  const warnings = watch.stderr.split('\n').filter((l) => l.trim() !== '');
-  const counts = perNode.map((s) => s.samples);
+  const { history, perTarget: perNode, output } = await readWatchRun(watch, urls);
+  const watchedTargets = history.records.find((r) => r.type === 'start')?.targets ?? [];
   const w = {
-    wallS: round(watch.wallMs / 1000),
-    exitCode: watch.code,
-    cpuWholeRunPct: wholeRunPct(watch),
-    cpuMs: watch.usage ? round(watch.usage.userCpuMs + watch.usage.systemCpuMs) : null,
-    ...cpuSummary(watch.cpu),
-    ...rssSummary(watch.rss),
-    peakRssMB: peakRssMB(watch),
+    ...usageFigures(watch, { exitCode: true }),
     watchedTargets,
-    samplesPerNode: { min: Math.min(...counts), median: median(counts), max: Math.max(...counts) },
-    samplesUp: perNode.reduce((n, s) => n + s.up, 0),
-    samplesTotal: perNode.reduce((n, s) => n + s.samples, 0),
-    samplesWithClientList: perNode.reduce((n, s) => n + s.withClientList, 0),
-    maxGapMs: Math.max(...perNode.map((s) => s.gapMs.max ?? 0)),
-    medianGapMs: median(perNode.map((s) => s.gapMs.median ?? 0)),
-    infoRoundTripMedianMs: round(median(perNode.map((s) => s.infoMs.median ?? 0)), 2),
-    infoRoundTripMaxMs: Math.max(...perNode.map((s) => s.infoMs.max ?? 0)),
-    clientListRoundTripMedianMs: round(median(perNode.map((s) => s.clientListMs.median ?? 0)), 2),
-    listedClientsMedian: median(perNode.map((s) => s.listedClients.median ?? 0)),
+    ...sampleFigures(perNode),
     historyFiles: history.files,
     historyBadLines: history.badLines,
-    incidents: incidents.map(briefIncident),
-    otherStdoutLines: other.slice(0, 20),
-    stderrLines: warnings.slice(0, 20),
+    ...output,
   };
-  const fl = {
-    wallS: round(floor.wallMs / 1000),
-    cpuWholeRunPct: wholeRunPct(floor),
-    cpuMs: floor.usage ? round(floor.usage.userCpuMs + floor.usage.systemCpuMs) : null,
-    ...cpuSummary(floor.cpu),
-    ...rssSummary(floor.rss),
-    peakRssMB: peakRssMB(floor),
-    ...floorStats,
-  };
-  const ratio = w.steadyPct && fl.steadyPct ? round(w.steadyPct / fl.steadyPct, 2) : null;
+  const ratio = steadyRatio(w, fl);
 
-  const failures = [];
-  if (w.cpuWholeRunPct === null) failures.push('watch wrote no usage at exit (killed?)');
-  else if (w.cpuWholeRunPct >= TARGET_CPU_PCT)
-    failures.push(`watch CPU ${w.cpuWholeRunPct}% of one core over the run >= ${TARGET_CPU_PCT}%`);
-  if (w.peakRssMB >= TARGET_RSS_MB) failures.push(`watch peak RSS ${w.peakRssMB} MB >= ${TARGET_RSS_MB} MB`);
+  const failures = missedUsageTargets(w);
   const missing = urls.filter((u) => !watchedTargets.includes(u));
   if (missing.length > 0)
     failures.push(`watch did not find every node from the seed: missing ${missing.join(', ')}`);
-  const expected = SECONDS * (1000 / INTERVAL_MS);
-  for (const s of perNode) {
-    if (s.samples < expected * MIN_SAMPLE_SHARE || s.up < s.samples) {
-      failures.push(
-        `watch took ${s.samples} samples of ${s.target} (${s.up} up) in ${SECONDS} s: ` +
-          `fewer than ${MIN_SAMPLE_SHARE * 100}% of one per second${s.firstError ? ` (${s.firstError})` : ''}`,
-      );
-    }
-  }
+  failures.push(
+    ...missedCadence(perNode, { seconds: SECONDS, intervalMs: INTERVAL_MS, minShare: MIN_SAMPLE_SHARE }),
+  );
   if (mastersAfter !== mastersBefore) {
     failures.push(`the masters changed during the run (${mastersBefore} -> ${mastersAfter}): a failover`);
   }
 
-  const pct = (x) => (x === null || x === undefined ? '—' : `${x}%`);
+  const expected = SECONDS * (1000 / INTERVAL_MS);
   printRows({
     heading:
       `lifeline watch, cluster of ${nodes.length} nodes (${MASTERS} masters + ${MASTERS * REPLICAS_PER_MASTER} ` +
@@ -243,35 +162,15 @@ await life.run(async () => {
       `targets: CPU < ${TARGET_CPU_PCT}% of one core, peak RSS < ${TARGET_RSS_MB} MB)`,
     width: 12,
     rows: [
-      ['', 'watch', 'floor'],
-      ['CPU % of one core, whole run (start-up included)', pct(w.cpuWholeRunPct), pct(fl.cpuWholeRunPct)],
-      ['CPU % of one core, after the first 10 s', pct(w.steadyPct), pct(fl.steadyPct)],
-      ['CPU % of one core, 1-minute windows: median', pct(w.medianWindowPct), pct(fl.medianWindowPct)],
-      ['CPU % of one core, 1-minute windows: max', pct(w.maxWindowPct), pct(fl.maxWindowPct)],
-      ['watch / floor CPU (after the first 10 s)', ratio ?? '—', ''],
-      ['RSS median (MB, sampled every second)', w.medianRssMB, fl.medianRssMB],
-      ['RSS max (MB, sampled every second)', w.maxRssMB, fl.maxRssMB],
-      ['peak RSS (MB, VmHWM / ru_maxrss)', w.peakRssMB, fl.peakRssMB],
+      ...watchUsageRows({ w, fl, ratio }),
       ['nodes watched (found from the seed)', `${watchedTargets.length}/${nodes.length}`, ''],
-      [
-        `samples per node (min/median/max; ${expected} s)`,
-        `${w.samplesPerNode.min}/${w.samplesPerNode.median}/${w.samplesPerNode.max}`,
-        `${fl.rounds} rounds`,
-      ],
-      ['samples up / all', `${w.samplesUp}/${w.samplesTotal}`, ''],
-      ['samples with CLIENT LIST', w.samplesWithClientList, ''],
-      ['gap between samples (ms, median / max)', `${w.medianGapMs}/${w.maxGapMs}`, ''],
-      ['INFO round trip (ms, median / max)', `${w.infoRoundTripMedianMs}/${w.infoRoundTripMaxMs}`, ''],
-      ['CLIENT LIST round trip (ms, median)', w.clientListRoundTripMedianMs, ''],
-      ['incidents', w.incidents.length, ''],
+      ...watchSampleRows({ w, fl, per: 'node', expected }),
     ],
   });
-  for (const i of w.incidents.slice(0, 10)) {
-    process.stdout.write(
-      `NOTE: incident on a healthy cluster: ${i.kind} (${i.severity}) ${i.target}: ${i.message}\n`,
-    );
-  }
-  for (const line of w.stderrLines.slice(0, 10)) process.stdout.write(`NOTE: watch said: ${line}\n`);
+  printWatchNotes(
+    w,
+    (i) => `incident on a healthy cluster: ${i.kind} (${i.severity}) ${i.target}: ${i.message}`,
+  );
 
   await writeResult({
     benchmark: BENCHMARK,
@@ -298,7 +197,7 @@ await life.run(async () => {
     },
     series: {
       watch: { ...w, cpuSamples: roundCpu(watch.cpu) },
-      floor: { ...fl, cpuSamples: roundCpu(floor.cpu) },
+      floor: fl,
     },
     ratio,
     failures,

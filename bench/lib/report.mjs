@@ -30,6 +30,59 @@ export function doctorVsFloorRows({ doctor, floor, d, fl, ratio }) {
   ];
 }
 
+/** A percentage for a table cell: `x%`, or — when there is none. */
+export const pctCell = (x) => (x === null || x === undefined ? '—' : `${x}%`);
+
+/**
+ * The CPU and RSS rows of the watch benchmarks: watch (`w`) next to its floor (`fl`), both usageFigures,
+ * and their steady CPU ratio.
+ */
+export function watchUsageRows({ w, fl, ratio }) {
+  return [
+    ['', 'watch', 'floor'],
+    [
+      'CPU % of one core, whole run (start-up included)',
+      pctCell(w.cpuWholeRunPct),
+      pctCell(fl.cpuWholeRunPct),
+    ],
+    ['CPU % of one core, after the first 10 s', pctCell(w.steadyPct), pctCell(fl.steadyPct)],
+    ['CPU % of one core, 1-minute windows: median', pctCell(w.medianWindowPct), pctCell(fl.medianWindowPct)],
+    ['CPU % of one core, 1-minute windows: max', pctCell(w.maxWindowPct), pctCell(fl.maxWindowPct)],
+    ['watch / floor CPU (after the first 10 s)', ratio ?? '—', ''],
+    ['RSS median (MB, sampled every second)', w.medianRssMB, fl.medianRssMB],
+    ['RSS max (MB, sampled every second)', w.maxRssMB, fl.maxRssMB],
+    ['peak RSS (MB, VmHWM / ru_maxrss)', w.peakRssMB, fl.peakRssMB],
+  ];
+}
+
+/**
+ * The sampling rows of the watch benchmarks (`w` with sampleFigures and incidents), the floor's rounds
+ * next to the samples: `per` names a target ("server", "node"), `expected` is the samples of one target
+ * at one per interval.
+ */
+export function watchSampleRows({ w, fl, per, expected }) {
+  const n = w.samplesPerTarget;
+  return [
+    [
+      `samples per ${per} (min/median/max; ${expected} s)`,
+      `${n.min}/${n.median}/${n.max}`,
+      `${fl.rounds} rounds`,
+    ],
+    ['samples up / all', `${w.samplesUp}/${w.samplesTotal}`, ''],
+    ['samples with CLIENT LIST', w.samplesWithClientList, ''],
+    ['gap between samples (ms, median / max)', `${w.medianGapMs}/${w.maxGapMs}`, ''],
+    ['INFO round trip (ms, median / max)', `${w.infoRoundTripMedianMs}/${w.infoRoundTripMaxMs}`, ''],
+    ['CLIENT LIST round trip (ms, median)', w.clientListRoundTripMedianMs, ''],
+    ['incidents', w.incidents.length, ''],
+  ];
+}
+
+/** Prints a NOTE for each of watch's first 10 incidents (`describe(incident)`) and stderr lines. */
+export function printWatchNotes(w, describe) {
+  for (const i of w.incidents.slice(0, 10)) process.stdout.write(`NOTE: ${describe(i)}\n`);
+  for (const line of w.stderrLines.slice(0, 10)) process.stdout.write(`NOTE: watch said: ${line}\n`);
+}
+
 /**
  * Prints the heading `doctor vs <subject> (<details>node <version>, <runs> runs; targets: ...)` and the
  * rows as a table, on stdout. `details` ends with its own separator (", " or "; ").

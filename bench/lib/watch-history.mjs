@@ -1,30 +1,15 @@
-// `lifeline watch --history <dir>` as the watch benchmarks read it: every record, and what the samples say
-// about how often and how fast watch sampled each target. Not a benchmark itself: bench/run.mjs only runs
-// bench/*.mjs.
+// What a `lifeline watch` run left, as the watch benchmarks read it: every record of its --history, what the
+// samples say about how often and how fast watch sampled each target, and its incidents (NDJSON on stdout).
+// Not a benchmark itself: bench/run.mjs only runs bench/*.mjs.
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { median, round } from './stats.mjs';
-
-/** The `lifeline watch` command line both watch benchmarks run: NDJSON out, history in `historyDir`. */
-export const watchArgs = (cli, urls, { intervalMs, seconds, historyDir }) => [
-  cli,
-  'watch',
-  ...urls,
-  '--interval',
-  `${intervalMs / 1000}s`,
-  '--duration',
-  `${seconds}s`,
-  '--no-live',
-  '--json',
-  '--history',
-  historyDir,
-];
 
 /**
  * Every record of the history directory, oldest first: rotated files (`lifeline-watch-<time>.ndjson`,
  * which sort before `lifeline-watch.ndjson`) then the current one. Counts lines that are not JSON.
  */
-export async function readHistory(dir) {
+async function readHistory(dir) {
   const names = (await readdir(dir)).filter((n) => /^lifeline-watch.*\.ndjson$/.test(n)).sort();
   const records = [];
   let badLines = 0;
@@ -51,7 +36,7 @@ const stat = (xs, digits = 2) =>
  * between consecutive samples (ms), the INFO round trips (sample.durationMs) and the CLIENT LIST round
  * trips (sample.clients.durationMs).
  */
-export function summarizeSamples(records, targets) {
+function summarizeSamples(records, targets) {
   const byTarget = new Map(targets.map((t) => [t, []]));
   for (const r of records) {
     if (r.type === 'sample') {
@@ -86,7 +71,7 @@ export function summarizeSamples(records, targets) {
 }
 
 /** The incident lines of `lifeline watch --json` (NDJSON on stdout), and the lines that are not JSON. */
-export function parseIncidentLines(stdout) {
+function parseIncidentLines(stdout) {
   const incidents = [];
   const other = [];
   for (const line of stdout.split('\n')) {
@@ -103,7 +88,7 @@ export function parseIncidentLines(stdout) {
 }
 
 /** Incidents in short: kind, cause, severity, target and message, for the report. */
-export const briefIncident = (i) => ({
+const briefIncident = (i) => ({
   kind: i.kind,
   cause: i.cause,
   severity: i.severity,
@@ -112,3 +97,65 @@ export const briefIncident = (i) => ({
   occurrences: i.occurrences,
   message: i.message,
 });
+
+/**
+ * What the watch run `watch` (runWatch in watch-run.mjs) left: its history (`files`, `records`,
+ * `badLines`), the samples summarized per target (summarizeSamples: `urls` first, in order), and its
+ * output for the report: incidents in short, and the first 20 other stdout lines and stderr lines.
+ */
+export async function readWatchRun(watch, urls) {
+  const { incidents, other } = parseIncidentLines(watch.stdout);
+  const history = await readHistory(watch.historyDir);
+  return {
+    history,
+    perTarget: summarizeSamples(history.records, urls),
+    output: {
+      incidents: incidents.map(briefIncident),
+      otherStdoutLines: other.slice(0, 20),
+      stderrLines: watch.stderr
+        .split('\n')
+        .filter((l) => l.trim() !== '')
+        .slice(0, 20),
+    },
+  };
+}
+
+/** The per-target summaries (summarizeSamples) of several targets in figures for the report. */
+export function sampleFigures(perTarget) {
+  const counts = perTarget.map((s) => s.samples);
+  const sum = (pick) => perTarget.reduce((n, s) => n + pick(s), 0);
+  const medianOf = (pick) => median(perTarget.map((s) => pick(s) ?? 0));
+  return {
+    samplesPerTarget: { min: Math.min(...counts), median: median(counts), max: Math.max(...counts) },
+    samplesUp: sum((s) => s.up),
+    samplesTotal: sum((s) => s.samples),
+    samplesWithClientList: sum((s) => s.withClientList),
+    maxGapMs: Math.max(...perTarget.map((s) => s.gapMs.max ?? 0)),
+    medianGapMs: medianOf((s) => s.gapMs.median),
+    infoRoundTripMedianMs: round(
+      medianOf((s) => s.infoMs.median),
+      2,
+    ),
+    infoRoundTripMaxMs: Math.max(...perTarget.map((s) => s.infoMs.max ?? 0)),
+    clientListRoundTripMedianMs: round(
+      medianOf((s) => s.clientListMs.median),
+      2,
+    ),
+    listedClientsMedian: medianOf((s) => s.listedClients.median),
+  };
+}
+
+/**
+ * The targets watch did not keep the cadence on, one sentence each: fewer samples than `minShare` of one
+ * every `intervalMs` over `seconds`, or a sample down. `named`: whether the sentence names the target.
+ */
+export function missedCadence(perTarget, { seconds, intervalMs, minShare, named = true }) {
+  const expected = seconds * (1000 / intervalMs);
+  return perTarget
+    .filter((s) => s.samples < expected * minShare || s.up < s.samples)
+    .map(
+      (s) =>
+        `watch took ${s.samples} samples${named ? ` of ${s.target}` : ''} (${s.up} up) in ${seconds} s: ` +
+        `fewer than ${minShare * 100}% of one per second${s.firstError ? ` (${s.firstError})` : ''}`,
+    );
+}

@@ -18,7 +18,8 @@ import {
 
 /** What the watch needs from a client library; one small adapter per library. */
 export interface WatchAdapter {
-  endpoint: string;
+  /** The server of the current connection ("host:port"); another one after a failover. */
+  readonly endpoint: string;
   isReady(): boolean;
   /** The live socket, once connected. */
   socket(): Socket | undefined;
@@ -79,12 +80,15 @@ export interface DropMoment {
   quietMs: number;
   /** The socket error just before the close, if any. */
   error: Error | undefined;
-  killedBy: 'heartbeat' | 'watchdog' | undefined;
+  killedBy: DisconnectFacts['killedBy'];
+  failover: DisconnectFacts['failover'];
 }
 
 /** An outage: from the drop until the server answers again on a new connection. */
 interface Outage {
   at: number;
+  /** The server whose connection dropped. */
+  endpoint: string;
   facts: DisconnectFacts;
   provisional: Attribution;
   error: Error | undefined;
@@ -109,7 +113,8 @@ export class ConnectionWatch {
   /** The cause of the last drop, for error messages. */
   lastCause: string | null = null;
   private lastError: { error: Error; at: number } | undefined;
-  private killedBy: 'heartbeat' | 'watchdog' | undefined;
+  private killedBy: DisconnectFacts['killedBy'];
+  private failover: DisconnectFacts['failover'];
   private heartbeatPending = false;
   /** The heartbeat in flight: when it was sent and on which socket (its deadline is checked on ticks). */
   private heartbeatSentAt = 0;
@@ -176,8 +181,10 @@ export class ConnectionWatch {
       quietMs: at - this.lastReadAt,
       error: this.lastError && at - this.lastError.at < 1000 ? this.lastError.error : undefined,
       killedBy: this.killedBy,
+      failover: this.failover,
     };
     this.killedBy = undefined;
+    this.failover = undefined;
     this.lastError = undefined;
     this.heartbeatPending = false;
     return moment;
@@ -198,6 +205,8 @@ export class ConnectionWatch {
     const facts: DisconnectFacts = {
       error: error ? { code: (error as NodeJS.ErrnoException).code, message: error.message } : undefined,
       killedBy: moment.killedBy,
+      ...(moment.failover ? { failover: moment.failover } : {}),
+      endpoint: this.adapter.endpoint,
       quietMs: moment.quietMs,
       inFlight: written.map((c) => ({ name: c.name, bytes: c.args.reduce((n, a) => n + argBytes(a), 0) })),
       subscribed: subscriptions.channels.length + subscriptions.patterns.length > 0,
@@ -211,6 +220,7 @@ export class ConnectionWatch {
     if (previous) this.recovered(previous, previous.provisional);
     const outage: Outage = {
       at,
+      endpoint: facts.endpoint,
       facts,
       provisional,
       error,
@@ -242,19 +252,37 @@ export class ConnectionWatch {
     this.announce(outage);
   }
 
+  /**
+   * The adapter is about to close the connection because a sentinel announced that its master moved:
+   * the drop that follows is that failover (announced at once), and the client reconnects through the
+   * sentinels.
+   */
+  leavingForFailover(failover: NonNullable<DisconnectFacts['failover']>): void {
+    this.killedBy = 'failover';
+    this.failover = failover;
+  }
+
   /** Ready (again): learn the server's timeout and counters, then confirm the outage, if any. */
   ready(): void {
     const outage = this.outage;
+    if (outage && outage.endpoint !== this.adapter.endpoint) {
+      // Back on another server (a failover): that is the cause whatever this one's INFO says, and
+      // its counters are no baseline for the lost connection's.
+      outage.facts.movedTo = this.adapter.endpoint;
+      this.snapshot = undefined;
+    }
     if (!this.o.confirmWithServer || (!this.adapter.canQuery() && !this.adapter.callAside)) {
-      if (outage) this.recovered(outage, outage.provisional);
+      if (outage) this.recovered(outage, outage.facts.movedTo ? attribute(outage.facts) : outage.provisional);
       return;
     }
     void this.learn().then((after) => {
       if (outage && this.outage === outage) {
-        // A refusal read off the wire is already certain; otherwise the server's deltas decide.
+        // A refusal read off the wire is already certain, and so is a move to another server;
+        // otherwise the server's deltas decide.
         const certain = outage.provisional.confidence === 'high' && outage.provisional.cause === 'maxclients';
-        const confirmed =
-          !certain && after && this.snapshot
+        const confirmed = outage.facts.movedTo
+          ? attribute(outage.facts)
+          : !certain && after && this.snapshot
             ? attribute(outage.facts, serverDeltas(this.snapshot, after))
             : outage.provisional;
         this.recovered(outage, confirmed);
@@ -361,7 +389,7 @@ export class ConnectionWatch {
     this.lastCause = attribution.cause;
     const event: DisconnectEvent = {
       ...attribution,
-      endpoint: this.adapter.endpoint,
+      endpoint: outage.endpoint,
       at: isoTime(outage.at),
       idleMs: Math.round(outage.facts.quietMs),
       error: outage.error,
@@ -390,6 +418,7 @@ export class ConnectionWatch {
     const reconnect: ReconnectEvent = {
       ...attribution,
       endpoint,
+      ...(outage.endpoint === endpoint ? {} : { previousEndpoint: outage.endpoint }),
       droppedAt: from,
       downMs,
       provisionalCause: outage.provisional.cause,

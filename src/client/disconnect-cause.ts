@@ -7,8 +7,16 @@ export type DisconnectCause = Cause;
 export interface DisconnectFacts {
   /** The socket error just before the close (none: a clean EOF from the server). */
   error: { code?: string; message: string } | undefined;
-  /** lifeline tore the socket down itself: a missed heartbeat or a stuck command. */
-  killedBy: 'heartbeat' | 'watchdog' | undefined;
+  /**
+   * lifeline tore the socket down itself: a missed heartbeat or a stuck command, or to follow a
+   * failover a sentinel announced (`failover` says from where to where).
+   */
+  killedBy: 'heartbeat' | 'watchdog' | 'failover' | undefined;
+  failover?: { masterName: string; from: string; to: string; announcedBy: string };
+  /** The server whose connection dropped ("host:port"). */
+  endpoint: string;
+  /** The client is back on another server than the one it lost (known on recovery). */
+  movedTo?: string;
   /** ms since the server last sent anything. */
   quietMs: number;
   /** Commands written and unanswered at the time. */
@@ -62,7 +70,11 @@ export function attribute(facts: DisconnectFacts, deltas?: ServerDeltas): Attrib
     evidence: { ...evidence, ...extra },
   });
 
+  if (facts.killedBy === 'failover')
+    return found('failover', 'high', { killedBy: 'failover', by: '+switch-master', ...facts.failover });
   if (facts.killedBy) return found('half-open', 'high', { killedBy: facts.killedBy });
+  // Back on another server: whatever that one's INFO says, this connection's server was left behind.
+  if (facts.movedTo) return found('failover', 'high', { from: facts.endpoint, to: facts.movedTo });
   if (deltas?.runIdChanged) return found('server-restart', 'high');
   if (deltas?.roleChanged || /READONLY|MASTERDOWN|UNBLOCKED/.test(facts.error?.message ?? ''))
     return found('failover', 'high');

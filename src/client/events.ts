@@ -25,7 +25,10 @@ export interface DisconnectEvent extends Attribution {
  * outage: the cause as confirmed with the server (INFO deltas) and the outage's length.
  */
 export interface ReconnectEvent extends Attribution {
+  /** Where the client is connected now: another server than the one it lost after a failover. */
   endpoint: string;
+  /** The server whose connection dropped, when it is not `endpoint`. */
+  previousEndpoint?: string;
   /** When the connection dropped (ISO time). */
   droppedAt: string;
   /** ms from the drop until the server answered again. */
@@ -50,8 +53,31 @@ export interface PubsubGapEvent {
   cause: string;
 }
 
+/**
+ * Emitted as 'lifeline:failover' when a sentinel announces that the client's master moved
+ * (`+switch-master`), whether or not the client was on the old master then.
+ */
+export interface FailoverEvent {
+  topology: 'sentinel';
+  masterName: string;
+  /** The old master and the new one, as the sentinels announce them ("host:port"). */
+  from: string;
+  to: string;
+  /** The sentinel whose announcement lifeline heard first ("host:port"). */
+  announcedBy: string;
+  /** When it was heard (ISO time). */
+  at: string;
+  /**
+   * lifeline closed the client's connection to the old master so that it reconnects through the
+   * sentinels to the new one (false: the client was elsewhere or already reconnecting, or
+   * `followFailover` is off).
+   */
+  moved: boolean;
+}
+
 export const EVENTS = {
   disconnect: 'lifeline:disconnect',
+  failover: 'lifeline:failover',
   reconnect: 'lifeline:reconnect',
   pubsubGap: 'lifeline:pubsub-gap',
   warning: 'lifeline:warning',
@@ -62,5 +88,6 @@ export const channels = {
   disconnect: channel('lifeline:disconnect'),
   reconnect: channel('lifeline:reconnect'),
   pubsubGap: channel('lifeline:pubsub-gap'),
+  failover: channel('lifeline:failover'),
   replay: channel('lifeline:replay'),
 };

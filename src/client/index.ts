@@ -6,6 +6,7 @@ export {
   channels as diagnosticsChannels,
   type DisconnectEvent,
   EVENTS,
+  type FailoverEvent,
   type PubsubGapEvent,
   type ReconnectEvent,
 } from './events.js';

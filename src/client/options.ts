@@ -33,6 +33,12 @@ export interface LifelineOptions {
   lbIdleTimeoutS?: number;
   /** Ask the server after a reconnect (INFO deltas) to confirm the cause. @default true */
   confirmWithServer?: boolean;
+  /**
+   * A Sentinel-managed client (ioredis `sentinels` + `name`) is moved to the new master as soon as a
+   * sentinel announces `+switch-master`, instead of writing to the demoted one until Sentinel drops
+   * its connections. false: the failover is only reported. @default true
+   */
+  followFailover?: boolean;
 }
 
 /** Every default in one place, with the reason beside it. */
@@ -45,6 +51,7 @@ export const DEFAULTS = {
   poisonAfterKills: 2,
   backoff: { baseMs: 50, capMs: 500 }, // median recovery ~¼ of the cap once the server is back
   confirmWithServer: true,
+  followFailover: true, // every write acknowledged by the old master after the switch is lost
 } as const;
 
 /** A drop this soon after a command was written counts against the command (`poisonAfterKills`). */
@@ -86,6 +93,7 @@ export function resolveOptions(options: LifelineOptions = {}): ResolvedOptions {
     poisonAfterKills: options.poisonAfterKills ?? DEFAULTS.poisonAfterKills,
     backoff: options.backoff === undefined ? { ...DEFAULTS.backoff } : options.backoff,
     confirmWithServer: options.confirmWithServer ?? DEFAULTS.confirmWithServer,
+    followFailover: options.followFailover ?? DEFAULTS.followFailover,
     lbIdleTimeoutS: options.lbIdleTimeoutS,
     idempotentScripts: new Set(options.idempotentScripts ?? []),
   };

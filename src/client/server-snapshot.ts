@@ -49,5 +49,8 @@ export function serverDeltas(before: ServerSnapshot, after: ServerSnapshot): Ser
   };
 }
 
-/** INFO server, stats and commandstats in one round trip (several sections need Redis 7.0). */
-export const SNAPSHOT_INFO_ARGS = ['INFO', 'server', 'stats', 'commandstats'] as const;
+/**
+ * INFO server, replication (the role: a master turned replica explains a drop), stats and
+ * commandstats in one round trip (several sections need Redis 7.0).
+ */
+export const SNAPSHOT_INFO_ARGS = ['INFO', 'server', 'replication', 'stats', 'commandstats'] as const;

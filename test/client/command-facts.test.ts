@@ -11,6 +11,7 @@ const clientCause = (command: string) => {
   const facts: DisconnectFacts = {
     error: undefined,
     killedBy: undefined,
+    endpoint: '127.0.0.1:6380',
     quietMs: 10,
     inFlight: [{ name: command, bytes: 30 }],
     subscribed: false,

@@ -77,6 +77,7 @@ describe('attribute: the cause of one disconnect', () => {
   const facts = (over: Partial<DisconnectFacts>): DisconnectFacts => ({
     error: undefined,
     killedBy: undefined,
+    endpoint: '127.0.0.1:6380',
     quietMs: 10,
     inFlight: [],
     subscribed: false,
@@ -96,6 +97,17 @@ describe('attribute: the cause of one disconnect', () => {
 
   it.each([
     [facts({ killedBy: 'heartbeat' }), undefined, 'half-open', 'high'],
+    [
+      facts({
+        killedBy: 'failover',
+        failover: { masterName: 'm', from: 'a:1', to: 'b:2', announcedBy: 's:3' },
+      }),
+      undefined,
+      'failover',
+      'high',
+    ],
+    // Back on another server: a failover, even though that server's run_id differs.
+    [facts({ movedTo: '127.0.0.1:6381', error: { code: 'ECONNRESET', message: 'read ECONNRESET' } }), { ...none, runIdChanged: true }, 'failover', 'high'],
     [facts({ serverTimeoutS: 2, quietMs: 2300 }), undefined, 'idle-timeout', 'high'],
     [facts({ subscribed: true }), undefined, 'output-buffer-limit', 'medium'],
     [facts({ inFlight: [{ name: 'lrange', bytes: 20 }] }), undefined, 'output-buffer-limit', 'medium'],

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseClusterNodes } from '../../src/core/parse-cluster-nodes.js';
+import { parseSentinelMessage } from '../../src/core/sentinel-message.js';
 import { AlertGrouper } from '../../src/watch/alerts/alert-grouping.js';
 import { detectClusterStateFail } from '../../src/watch/detectors/cluster-state-fail.js';
 import { detectFailover } from '../../src/watch/detectors/failover.js';
@@ -7,7 +8,6 @@ import { detectNodeFailed } from '../../src/watch/detectors/node-failed.js';
 import { detectSentinelQuorumLost } from '../../src/watch/detectors/sentinel-quorum-lost.js';
 import { detectSlotsUncovered } from '../../src/watch/detectors/slots-uncovered.js';
 import { WatchMetrics } from '../../src/watch/metrics/watch-metrics.js';
-import { parseSentinelMessage } from '../../src/watch/topology/sentinel-watch.js';
 import type { Incident } from '../../src/watch/types.js';
 
 const SENTINEL = 'redis+sentinel://127.0.0.1:26379/mymaster';

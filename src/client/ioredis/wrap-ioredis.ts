@@ -1,13 +1,15 @@
 import { Command, Redis } from 'ioredis';
+import { endpointOf } from '../../core/redis-url.js';
 import { fullJitterDelay } from '../backoff.js';
 import { blockingMsOf } from '../command-table.js';
 import { auditConfig } from '../config-audit.js';
 import { ConnectionWatch, type InFlight } from '../connection-watch.js';
 import { CODES, LifelineCommandError } from '../errors.js';
-import { channels, EVENTS } from '../events.js';
+import { channels, EVENTS, type FailoverEvent } from '../events.js';
 import { mayReplay, POISON_WINDOW_MS, type ResolvedOptions } from '../options.js';
 import { type IoredisCommand, type IoredisInternals, type IoredisQueue, takeFromQueue } from './internals.js';
 import { unitSafety, unitsOf } from './replay.js';
+import { type MasterSwitch, SentinelFollower } from './sentinel-follower.js';
 
 /** ioredis's default retryStrategy (`Redis.defaultOptions`, private in its types). */
 const DEFAULT_RETRY_STRATEGY = (Redis as unknown as { defaultOptions: { retryStrategy: unknown } })
@@ -22,7 +24,13 @@ const isIoredisDefault = (strategy: (times: number) => unknown): boolean =>
  * happens, which may be resent.
  */
 export function wrapIoredis(client: IoredisInternals, o: ResolvedOptions): void {
-  const endpoint = `${String(client.options.host ?? '127.0.0.1')}:${String(client.options.port ?? 6379)}`;
+  // The server of the live connection: the options' host and port are ioredis's defaults for a
+  // Sentinel-managed client, and the master it reaches changes with each failover.
+  let endpoint = `${String(client.options.host ?? '127.0.0.1')}:${String(client.options.port ?? 6379)}`;
+  const connectedTo = (socket: IoredisInternals['stream']) => {
+    if (socket?.remoteAddress && socket.remotePort)
+      endpoint = endpointOf({ host: socket.remoteAddress, port: socket.remotePort });
+  };
   const send = client.sendCommand.bind(client);
   const ours = new WeakSet<IoredisCommand>();
   const kills = new WeakMap<IoredisCommand, number>();
@@ -30,7 +38,9 @@ export function wrapIoredis(client: IoredisInternals, o: ResolvedOptions): void 
 
   const watch = new ConnectionWatch(
     {
-      endpoint,
+      get endpoint() {
+        return endpoint;
+      },
       isReady: () => client.status === 'ready',
       socket: () => client.stream,
       pending,
@@ -117,6 +127,23 @@ export function wrapIoredis(client: IoredisInternals, o: ResolvedOptions): void 
     }
   }
 
+  const follower = followSentinels(client, (change) => {
+    const moved = o.followFailover && client.status === 'ready' && change.from === endpoint;
+    const event: FailoverEvent = {
+      topology: 'sentinel',
+      ...change,
+      at: new Date().toISOString(),
+      moved,
+    };
+    client.emit(EVENTS.failover, event);
+    channels.failover.publish(event);
+    if (!moved) return;
+    // Closed gracefully: replies to what was already written still arrive, then ioredis reconnects
+    // through the sentinels, which now name the new master.
+    watch.leavingForFailover(change);
+    client.disconnect(true);
+  });
+
   let wasReady = false;
   client.on('connect', () => {
     if (client.stream) watch.attach(client.stream);
@@ -127,11 +154,15 @@ export function wrapIoredis(client: IoredisInternals, o: ResolvedOptions): void 
   const setStatus = client.setStatus.bind(client);
   client.setStatus = (status: string, arg?: unknown) => {
     setStatus(status, arg);
-    if (status === 'ready' && !closedByApp) {
+    if (status === 'connect') {
+      connectedTo(client.stream);
+    } else if (status === 'ready' && !closedByApp) {
       wasReady = true;
       watch.ready();
+      follower?.start();
     } else if (status === 'end') {
       watch.stop(); // before 'end' reaches anyone: an ended client keeps no timer of lifeline's
+      follower?.close();
     } else if (status === 'connecting') {
       closedByApp = false; // connect() after disconnect()/quit() or an end: watched again
       watch.start();
@@ -259,4 +290,39 @@ export function wrapIoredis(client: IoredisInternals, o: ResolvedOptions): void 
     });
     for (const warning of warnings) client.emit(EVENTS.warning, warning);
   });
+}
+
+/**
+ * A follower of the client's sentinels, for a Sentinel-managed client (`sentinels` + `name`). None
+ * when ioredis's own `failoverDetector` is on: ioredis then reconnects on +switch-master itself (the
+ * drop is still told `failover`, from the reconnect to another server), and lifeline adds no second
+ * set of subscriptions (ioredis's own tests saw a mock sentinel's broadcast reach ioredis's detector
+ * before it had subscribed, once lifeline's subscription was there first).
+ */
+function followSentinels(
+  client: IoredisInternals,
+  onSwitch: (change: MasterSwitch) => void,
+): SentinelFollower | undefined {
+  const { sentinels, name } = client.options as { sentinels?: unknown; name?: unknown };
+  if (!Array.isArray(sentinels) || sentinels.length === 0 || typeof name !== 'string') return undefined;
+  if (client.options.failoverDetector === true) return undefined;
+  const addresses = sentinels.flatMap((s: { host?: string; port?: number }) =>
+    s && typeof s === 'object' ? [{ host: s.host ?? '127.0.0.1', port: Number(s.port ?? 26379) }] : [],
+  );
+  // The login ioredis uses for its own sentinel connections.
+  const { sentinelUsername, sentinelPassword, sentinelTLS } = client.options as {
+    sentinelUsername?: string;
+    sentinelPassword?: string;
+    sentinelTLS?: object;
+  };
+  return new SentinelFollower(
+    addresses,
+    name,
+    {
+      ...(sentinelUsername ? { username: sentinelUsername } : {}),
+      ...(sentinelPassword ? { password: sentinelPassword } : {}),
+      ...(sentinelTLS ? { tls: sentinelTLS } : {}),
+    },
+    onSwitch,
+  );
 }

@@ -2,7 +2,7 @@ import { isRangeRead } from '../../core/command-facts.js';
 import { type Collected, ok, type SlowlogEntry } from '../evidence.js';
 import type { CollectorContext } from './context.js';
 
-const SLOWLOG_ENTRIES = 32;
+export const SLOWLOG_ENTRIES = 32;
 
 export async function collectSlowlog({ redis }: CollectorContext): Promise<Collected<SlowlogEntry[]>> {
   const reply = (await redis.call('SLOWLOG', 'GET', String(SLOWLOG_ENTRIES))) as unknown[][];

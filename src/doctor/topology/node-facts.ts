@@ -28,7 +28,7 @@ export interface DiscoverOptions extends ConnectOptions {
 }
 
 // Read-only settings the topology rules judge.
-const TOPOLOGY_CONFIG = [
+export const TOPOLOGY_CONFIG = [
   'min-replicas-to-write',
   'min-replicas-max-lag',
   'cluster-node-timeout',

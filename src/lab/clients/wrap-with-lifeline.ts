@@ -1,6 +1,7 @@
 import {
   type DisconnectEvent,
   EVENTS,
+  type FailoverEvent,
   type PubsubGapEvent,
   type ReconnectEvent,
 } from '../../client/events.js';
@@ -23,14 +24,21 @@ export function wrapWithLifeline<C extends object>(
     onEvent({
       role,
       event: EVENTS.disconnect,
-      message: `cause=${e.cause} (${e.confidence}${e.confirmed ? ', confirmed' : ''})`,
+      message: `cause=${e.cause} (${e.confidence}${e.confirmed ? ', confirmed' : ''}) at ${e.endpoint}`,
+    }),
+  );
+  emitter.on(EVENTS.failover, (e: FailoverEvent) =>
+    onEvent({
+      role,
+      event: EVENTS.failover,
+      message: `${e.from} → ${e.to}${e.moved ? ', moved' : ''}`,
     }),
   );
   emitter.on(EVENTS.reconnect, (e: ReconnectEvent) =>
     onEvent({
       role,
       event: EVENTS.reconnect,
-      message: `cause=${e.cause} (${e.confidence}) after ${e.downMs} ms`,
+      message: `cause=${e.cause} (${e.confidence}) after ${e.downMs} ms at ${e.endpoint}`,
     }),
   );
   emitter.on(EVENTS.pubsubGap, (e: PubsubGapEvent) =>

@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { endpointOf, type NodeAddress, type SentinelTarget } from '../../core/redis-url.js';
+import { parseSentinelMessage } from '../../core/sentinel-message.js';
 import type { TopologyEvidence } from '../../doctor/topology/topology-evidence.js';
 import type { Detection } from '../detectors/detect-context.js';
 import { detectFailover } from '../detectors/failover.js';
@@ -27,61 +28,6 @@ export interface SentinelWatchEvents {
   /** The master moved: watch the new one if it is not watched yet. */
   switched(to: NodeAddress): void;
   warning(message: string): void;
-}
-
-/** An announcement on a Sentinel channel, parsed. */
-export type SentinelMessage =
-  | { type: 'switch-master'; masterName: string; from: NodeAddress; to: NodeAddress }
-  | {
-      type: 'down' | 'up';
-      down: 'sdown' | 'odown';
-      instance: 'master' | 'slave' | 'sentinel' | string;
-      node: NodeAddress;
-      /** The master the instance belongs to. */
-      masterName: string;
-      quorum?: string;
-    }
-  | { type: 'failover-end'; masterName: string; node: NodeAddress }
-  | { type: 'failover-abort'; reason: string; masterName: string; node: NodeAddress };
-
-const address = (host: string | undefined, port: string | undefined): NodeAddress | undefined => {
-  const n = Number(port);
-  return host && Number.isInteger(n) && n > 0 ? { host, port: n } : undefined;
-};
-
-/**
- * One message of a Sentinel event channel. Instance events read `<type> <name> <ip> <port> @ <master-name>
- * <master-ip> <master-port>` (no `@ ...` part for a master); `+switch-master` reads `<name> <old-ip>
- * <old-port> <new-ip> <new-port>`. Undefined for what cannot be read.
- */
-export function parseSentinelMessage(channel: string, text: string): SentinelMessage | undefined {
-  const words = text.trim().split(/\s+/);
-  if (channel === '+switch-master') {
-    const [name, oldIp, oldPort, newIp, newPort] = words;
-    const from = address(oldIp, oldPort);
-    const to = address(newIp, newPort);
-    return name && from && to ? { type: 'switch-master', masterName: name, from, to } : undefined;
-  }
-  const [instance = '', name = '', ip, port] = words;
-  const node = address(ip, port);
-  if (!node) return undefined;
-  const at = words.indexOf('@');
-  const masterName = instance === 'master' ? name : at >= 0 ? (words[at + 1] ?? '') : '';
-  const quorum = words.find((w) => w.startsWith('#quorum')) ? words[words.indexOf('#quorum') + 1] : undefined;
-  const m = /^([+-])(sdown|odown)$/.exec(channel);
-  if (m)
-    return {
-      type: m[1] === '+' ? 'down' : 'up',
-      down: m[2] as 'sdown' | 'odown',
-      instance,
-      node,
-      masterName,
-      ...(quorum ? { quorum } : {}),
-    };
-  if (channel === '+failover-end') return { type: 'failover-end', masterName, node };
-  if (channel.startsWith('-failover-abort-'))
-    return { type: 'failover-abort', reason: channel.slice('-failover-abort-'.length), masterName, node };
-  return undefined;
 }
 
 /**

@@ -1,0 +1,207 @@
+/**
+ * lifeline(client) on a Sentinel-managed ioredis client (`sentinels` + `name`), against a real
+ * Sentinel set (1 master, 1 replica, 3 sentinels, down-after 2000 ms), raw and wrapped in the same
+ * run: SENTINEL FAILOVER under writes (INCR of unique keys at 50/s each, every key read back from the
+ * final master), and a kill -9 of the master.
+ */
+import { Redis } from 'ioredis';
+import { expect, it } from 'vitest';
+import { EVENTS, type FailoverEvent, type ReconnectEvent } from '../../src/client/events.js';
+import { lifeline } from '../../src/client/lifeline.js';
+import { type SentinelSet, startSentinel } from '../../src/lab/redis-server/start-sentinel.js';
+import { closeAfterEach } from '../support/fault-rig.js';
+import { callOnce, waitFor } from '../support/with-redis.js';
+
+const defer = closeAfterEach();
+const WRITE_EVERY_MS = 20;
+
+/** A client writing INCR on its own keys every 20 ms, recording when each was acknowledged. */
+function writer(client: Redis, prefix: string) {
+  const acks: { key: string; at: number }[] = [];
+  let failed = 0;
+  let pending = 0;
+  let stop = false;
+  const done = (async () => {
+    for (let n = 0; !stop; n++) {
+      const key = `${prefix}:${n}`;
+      pending++;
+      client.incr(key).then(
+        () => {
+          pending--;
+          acks.push({ key, at: Date.now() });
+        },
+        () => {
+          pending--;
+          failed++;
+        },
+      );
+      await new Promise((r) => setTimeout(r, WRITE_EVERY_MS));
+    }
+  })();
+  return {
+    acks,
+    failed: () => failed,
+    pending: () => pending,
+    async stop() {
+      stop = true;
+      await done;
+      await waitFor(`${prefix}'s writes to settle`, () => pending === 0, 15_000);
+    },
+  };
+}
+
+/** A connection of the test's own to one server, closed after the test, never reconnecting. */
+async function connection(port: number | undefined): Promise<Redis> {
+  const redis = new Redis({ port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  redis.on('error', () => undefined);
+  defer(() => redis.disconnect());
+  await redis.connect();
+  return redis;
+}
+
+const sentinelClient = (set: SentinelSet) =>
+  new Redis({
+    sentinels: set.sentinels.map((s) => ({ host: s.host, port: s.port })),
+    name: set.masterName,
+  });
+
+/** The keys of `acks` the final master does not have. */
+async function lostOf(port: number, acks: { key: string; at: number }[]) {
+  const master = await connection(port);
+  const values = acks.length > 0 ? await master.mget(...acks.map((a) => a.key)) : [];
+  return acks.filter((_, i) => values[i] !== '1');
+}
+
+it('SENTINEL FAILOVER: the wrapped client leaves the old master at +switch-master; raw writes to it until demoted', async () => {
+  const set = await startSentinel();
+  defer(() => set.stop());
+  const oldMaster = `127.0.0.1:${set.master.port}`;
+  const newPort = set.replicas[0]?.port as number;
+  const newMaster = `127.0.0.1:${newPort}`;
+
+  const raw = sentinelClient(set);
+  const wrapped = lifeline(sentinelClient(set));
+  const reporting = lifeline(sentinelClient(set), { followFailover: false });
+  const failovers: { client: string; event: FailoverEvent }[] = [];
+  const reconnects: { event: ReconnectEvent; at: number }[] = [];
+  for (const [name, client] of [
+    ['raw', raw],
+    ['wrapped', wrapped],
+    ['reporting', reporting],
+  ] as const) {
+    client.on('error', () => undefined);
+    defer(() => client.disconnect());
+    client.on(EVENTS.failover, (event: FailoverEvent) => failovers.push({ client: name, event }));
+  }
+  wrapped.on(EVENTS.reconnect, (event: ReconnectEvent) => reconnects.push({ event, at: Date.now() }));
+  const disconnects: unknown[] = [];
+  wrapped.on(EVENTS.disconnect, (event: unknown) => disconnects.push(event));
+  await Promise.all([raw.ping(), wrapped.ping(), reporting.ping()]);
+
+  // When the sentinels announce the switch, heard on a connection of the test's own.
+  const probe = await connection(set.sentinels[0]?.port);
+  let announcedAt = 0;
+  probe.on('message', () => {
+    announcedAt ||= Date.now();
+  });
+  await probe.subscribe('+switch-master');
+
+  const rawWrites = writer(raw, 'raw');
+  const wrappedWrites = writer(wrapped, 'wrapped');
+  await new Promise((r) => setTimeout(r, 1_000));
+  const admin = await connection(set.sentinels[1]?.port);
+  await waitFor(
+    'SENTINEL FAILOVER to be accepted',
+    () =>
+      admin.call('SENTINEL', 'FAILOVER', set.masterName).then(
+        () => true,
+        () => false,
+      ),
+    20_000,
+  );
+  await waitFor('the switch to be announced', () => announcedAt > 0, 15_000);
+  // Sentinel demotes the old master ~10 s after the promotion: raw writes to it until then.
+  await set.waitForMaster(newPort, 20_000);
+  await waitFor(
+    'the old master to be a replica',
+    async () => {
+      const role = await callOnce(set.master.port, 'ROLE').catch(() => undefined);
+      return (role as string[] | undefined)?.[0] === 'slave';
+    },
+    25_000,
+  );
+  await new Promise((r) => setTimeout(r, 1_500)); // writes on the new master, and the resync done
+  await Promise.all([rawWrites.stop(), wrappedWrites.stop()]);
+
+  const rawLost = await lostOf(newPort, rawWrites.acks);
+  const wrappedLost = await lostOf(newPort, wrappedWrites.acks);
+  const after = (lost: { at: number }[]) => lost.filter((l) => l.at > announcedAt).length;
+  const moved = reconnects.find((r) => r.event.cause === 'failover');
+  console.log(
+    `acknowledged writes lost: raw ${rawLost.length} (${after(rawLost)} after +switch-master), ` +
+      `wrapped ${wrappedLost.length} (${after(wrappedLost)} after); wrapped on the new master ` +
+      `${moved ? moved.at - announcedAt : '?'} ms after the announcement`,
+  );
+  // The raw client is the control: it must lose writes after the announcement for the test to say anything.
+  expect(after(rawLost)).toBeGreaterThan(100);
+  expect(after(wrappedLost)).toBeLessThanOrEqual(Math.floor(after(rawLost) * 0.05));
+  expect(rawWrites.failed() + wrappedWrites.failed()).toBe(0);
+
+  // Told: the failover (old → new, real addresses), the drop it caused, and the reconnect to the new master.
+  expect(failovers.filter((f) => f.client === 'wrapped').map((f) => f.event)).toEqual([
+    expect.objectContaining({
+      topology: 'sentinel',
+      masterName: 'mymaster',
+      from: oldMaster,
+      to: newMaster,
+      moved: true,
+    }),
+  ]);
+  expect(failovers.filter((f) => f.client === 'reporting').map((f) => f.event.moved)).toEqual([false]);
+  expect(failovers.some((f) => f.client === 'raw')).toBe(false);
+  expect(disconnects[0]).toMatchObject({ cause: 'failover', confidence: 'high', endpoint: oldMaster });
+  expect(moved?.event).toMatchObject({ endpoint: newMaster, previousEndpoint: oldMaster });
+  expect((moved?.at ?? Number.POSITIVE_INFINITY) - announcedAt).toBeLessThanOrEqual(500);
+}, 90_000);
+
+it('kill -9 of the master: writes fail only until the promotion, every promise settles, the app is told the failover', async () => {
+  const set = await startSentinel();
+  defer(() => set.stop());
+  const oldMaster = `127.0.0.1:${set.master.port}`;
+  const client = lifeline(sentinelClient(set));
+  client.on('error', () => undefined);
+  defer(() => client.disconnect());
+  const failovers: FailoverEvent[] = [];
+  const reconnects: ReconnectEvent[] = [];
+  client.on(EVENTS.failover, (e: FailoverEvent) => failovers.push(e));
+  client.on(EVENTS.reconnect, (e: ReconnectEvent) => reconnects.push(e));
+  await client.ping();
+
+  const writes = writer(client, 'k');
+  await new Promise((r) => setTimeout(r, 500));
+  process.kill(set.master.pid, 'SIGKILL');
+  const master = (await waitFor(
+    'a new master',
+    async () => {
+      const now = await set.currentMaster().catch(() => undefined);
+      return now && now.port !== set.master.port ? now : undefined;
+    },
+    30_000,
+  )) as { port: number };
+  await waitFor('a reconnect to the new master', () => reconnects.length > 0, 10_000);
+  await new Promise((r) => setTimeout(r, 1_000));
+  await writes.stop();
+
+  const newMaster = `127.0.0.1:${master.port}`;
+  expect(failovers).toEqual([expect.objectContaining({ from: oldMaster, to: newMaster })]);
+  expect(reconnects[0]).toMatchObject({
+    cause: 'failover',
+    confidence: 'high',
+    endpoint: newMaster,
+    previousEndpoint: oldMaster,
+  });
+  expect(writes.pending()).toBe(0);
+  // Writes acknowledged after the reconnect all landed on the new master.
+  const lost = await lostOf(master.port, writes.acks.slice(-20));
+  expect(lost).toEqual([]);
+}, 90_000);
