@@ -142,6 +142,11 @@ export class ConnectionWatch {
     this.ticker.unref();
   }
 
+  /** The role the server gave in the snapshot taken at the last ready ('master', 'slave'). */
+  get serverRole(): string | undefined {
+    return this.snapshot?.role;
+  }
+
   /** A new socket is connected: watch its reads and the error that may precede its close. */
   attach(socket: Socket): void {
     if (this.watchedSocket === socket) return;

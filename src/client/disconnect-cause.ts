@@ -9,10 +9,16 @@ export interface DisconnectFacts {
   error: { code?: string; message: string } | undefined;
   /**
    * lifeline tore the socket down itself: a missed heartbeat or a stuck command, or to follow a
-   * failover a sentinel announced (`failover` says from where to where).
+   * failover (a sentinel's +switch-master, or a READONLY from a demoted master; `failover` says from
+   * where to where).
    */
   killedBy: 'heartbeat' | 'watchdog' | 'failover' | undefined;
-  failover?: { masterName: string; from: string; to: string; announcedBy: string };
+  failover?: {
+    by: '+switch-master' | 'READONLY';
+    from: string;
+    to?: string | undefined;
+    masterName?: string;
+  };
   /** The server whose connection dropped ("host:port"). */
   endpoint: string;
   /** The client is back on another server than the one it lost (known on recovery). */
@@ -71,7 +77,7 @@ export function attribute(facts: DisconnectFacts, deltas?: ServerDeltas): Attrib
   });
 
   if (facts.killedBy === 'failover')
-    return found('failover', 'high', { killedBy: 'failover', by: '+switch-master', ...facts.failover });
+    return found('failover', 'high', { killedBy: 'failover', ...facts.failover });
   if (facts.killedBy) return found('half-open', 'high', { killedBy: facts.killedBy });
   // Back on another server: whatever that one's INFO says, this connection's server was left behind.
   if (facts.movedTo) return found('failover', 'high', { from: facts.endpoint, to: facts.movedTo });

@@ -54,23 +54,26 @@ export interface PubsubGapEvent {
 }
 
 /**
- * Emitted as 'lifeline:failover' when a sentinel announces that the client's master moved
- * (`+switch-master`), whether or not the client was on the old master then.
+ * Emitted as 'lifeline:failover' when the client's master moved: a sentinel announced it
+ * (`+switch-master`, whether or not the client was on the old master then), or the server the client
+ * writes to answered -READONLY (it was demoted under the client).
  */
 export interface FailoverEvent {
-  topology: 'sentinel';
-  masterName: string;
-  /** The old master and the new one, as the sentinels announce them ("host:port"). */
+  topology: 'sentinel' | 'standalone';
+  by: '+switch-master' | 'READONLY';
+  /** The master name the sentinels monitor (a Sentinel-managed client). */
+  masterName?: string;
+  /** The old master ("host:port"). */
   from: string;
-  to: string;
-  /** The sentinel whose announcement lifeline heard first ("host:port"). */
-  announcedBy: string;
+  /** The new one, as the sentinels announce it or as the demoted server's ROLE names it; undefined: unknown. */
+  to: string | undefined;
+  /** The sentinel whose announcement lifeline heard first ("host:port"), for `+switch-master`. */
+  announcedBy?: string;
   /** When it was heard (ISO time). */
   at: string;
   /**
-   * lifeline closed the client's connection to the old master so that it reconnects through the
-   * sentinels to the new one (false: the client was elsewhere or already reconnecting, or
-   * `followFailover` is off).
+   * lifeline closed the client's connection to the old master so that it reconnects to the new one
+   * (false: the client was elsewhere or already reconnecting, or `followFailover` is off).
    */
   moved: boolean;
 }

@@ -100,14 +100,19 @@ describe('attribute: the cause of one disconnect', () => {
     [
       facts({
         killedBy: 'failover',
-        failover: { masterName: 'm', from: 'a:1', to: 'b:2', announcedBy: 's:3' },
+        failover: { by: '+switch-master', masterName: 'm', from: 'a:1', to: 'b:2' },
       }),
       undefined,
       'failover',
       'high',
     ],
     // Back on another server: a failover, even though that server's run_id differs.
-    [facts({ movedTo: '127.0.0.1:6381', error: { code: 'ECONNRESET', message: 'read ECONNRESET' } }), { ...none, runIdChanged: true }, 'failover', 'high'],
+    [
+      facts({ movedTo: '127.0.0.1:6381', error: { code: 'ECONNRESET', message: 'read ECONNRESET' } }),
+      { ...none, runIdChanged: true },
+      'failover',
+      'high',
+    ],
     [facts({ serverTimeoutS: 2, quietMs: 2300 }), undefined, 'idle-timeout', 'high'],
     [facts({ subscribed: true }), undefined, 'output-buffer-limit', 'medium'],
     [facts({ inFlight: [{ name: 'lrange', bytes: 20 }] }), undefined, 'output-buffer-limit', 'medium'],

@@ -205,3 +205,86 @@ it('kill -9 of the master: writes fail only until the promotion, every promise s
   const lost = await lostOf(master.port, writes.acks.slice(-20));
   expect(lost).toEqual([]);
 }, 90_000);
+
+it('the FAILOVER command (READONLY, the sentinels not told): the wrapped client moves to the new master within a second, nothing refused or run twice', async () => {
+  const set = await startSentinel();
+  defer(() => set.stop());
+  const oldMaster = `127.0.0.1:${set.master.port}`;
+  const newPort = set.replicas[0]?.port as number;
+  const raw = sentinelClient(set);
+  const wrapped = lifeline(sentinelClient(set));
+  const failovers: FailoverEvent[] = [];
+  const reconnects: { event: ReconnectEvent; at: number }[] = [];
+  for (const client of [raw, wrapped]) {
+    client.on('error', () => undefined);
+    defer(() => client.disconnect());
+  }
+  wrapped.on(EVENTS.failover, (e: FailoverEvent) => failovers.push(e));
+  wrapped.on(EVENTS.reconnect, (event: ReconnectEvent) => reconnects.push({ event, at: Date.now() }));
+  await Promise.all([raw.ping(), wrapped.ping()]);
+
+  const rawWrites = writer(raw, 'raw');
+  const wrappedWrites = writer(wrapped, 'wrapped');
+  await new Promise((r) => setTimeout(r, 500));
+  const admin = await connection(set.master.port);
+  await admin.call('FAILOVER');
+  const demotedAt = await waitFor(
+    'the old master to answer ROLE as a replica',
+    async () => {
+      const role = await callOnce(set.master.port, 'ROLE').catch(() => undefined);
+      return (role as string[] | undefined)?.[0] === 'slave' ? Date.now() : 0;
+    },
+    10_000,
+  );
+  await new Promise((r) => setTimeout(r, 3_000));
+  await Promise.all([rawWrites.stop(), wrappedWrites.stop()]);
+
+  const moved = reconnects[0];
+  const firstAckAfter = wrappedWrites.acks.find((a) => a.at > demotedAt)?.at ?? Number.POSITIVE_INFINITY;
+  console.log(
+    `FAILOVER: raw ${rawWrites.failed()} writes refused; wrapped ${wrappedWrites.failed()}, on the new master ` +
+      `${moved ? moved.at - demotedAt : '?'} ms after ROLE said replica, first write acknowledged ${firstAckAfter - demotedAt} ms after`,
+  );
+  expect(rawWrites.failed()).toBeGreaterThan(50); // the control: raw gets READONLY to the end
+  expect(wrappedWrites.failed()).toBe(0);
+  expect(firstAckAfter - demotedAt).toBeLessThanOrEqual(1_000);
+  expect(failovers).toEqual([
+    expect.objectContaining({ by: 'READONLY', from: oldMaster, to: `127.0.0.1:${newPort}`, moved: true }),
+  ]);
+  expect(moved?.event).toMatchObject({
+    cause: 'failover',
+    endpoint: `127.0.0.1:${newPort}`,
+    previousEndpoint: oldMaster,
+  });
+  // Every acknowledged write is on the new master once, none missing: refused commands were sent again only once.
+  const newMaster = await connection(newPort);
+  const values = await newMaster.mget(...wrappedWrites.acks.map((a) => a.key));
+  expect(values.filter((v) => v !== '1')).toEqual([]);
+}, 60_000);
+
+it('a plain client on a master demoted by FAILOVER reconnects once, then leaves READONLY to the app (it was pointed at that server)', async () => {
+  const set = await startSentinel();
+  defer(() => set.stop());
+  const client = lifeline(new Redis({ port: set.master.port }));
+  client.on('error', () => undefined);
+  defer(() => client.disconnect());
+  const failovers: FailoverEvent[] = [];
+  let closes = 0;
+  client.on(EVENTS.failover, (e: FailoverEvent) => failovers.push(e));
+  client.on('close', () => closes++);
+  await client.ping();
+  const writes = writer(client, 'plain');
+  await new Promise((r) => setTimeout(r, 300));
+  await (await connection(set.master.port)).call('FAILOVER');
+  await new Promise((r) => setTimeout(r, 4_000));
+  await writes.stop();
+  expect(failovers).toEqual([
+    expect.objectContaining({
+      topology: 'standalone',
+      by: 'READONLY',
+      to: `127.0.0.1:${set.replicas[0]?.port}`,
+    }),
+  ]);
+  expect(closes).toBe(1);
+  expect(writes.failed()).toBeGreaterThan(50);
+}, 60_000);

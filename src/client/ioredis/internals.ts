@@ -36,7 +36,8 @@ export interface IoredisInternals {
   prevCommandQueue: IoredisQueue | null;
   retryAttempts: number;
   reconnectTimeout: NodeJS.Timeout | null;
-  condition: { subscriber?: { channels(kind: string): string[] } | false } | null;
+  /** The connection's mode, and the db it is on (`select`). */
+  condition: { subscriber?: { channels(kind: string): string[] } | false; select?: number } | null;
   prevCondition: { subscriber?: { channels(kind: string): string[] } | false } | null;
   sendCommand(command: IoredisCommand, stream?: unknown): Promise<unknown>;
   setStatus(status: string, arg?: unknown): void;
@@ -47,6 +48,17 @@ export interface IoredisInternals {
   disconnect(reconnect?: boolean): void;
   quit(callback?: (error: Error | null, result?: unknown) => void): Promise<unknown>;
   duplicate(override?: Record<string, unknown>): unknown;
+  /** Called with every error reply (applies `reconnectOnError`, else rejects the command). */
+  handleReconnection(
+    error: Error,
+    item: { command: IoredisCommand; select?: number; stream?: unknown },
+  ): void;
+  select(db: number): Promise<unknown>;
+  /** A Sentinel-managed client's connector: asks a sentinel for the master on every connect. */
+  connector: {
+    resolve?(endpoint: unknown): Promise<unknown>;
+    sentinelNatResolve?(address: { host: string; port: number }): unknown;
+  };
   /** Emits only when someone listens (errors otherwise go to console.error): every connection error passes here. */
   silentEmit(event: string, arg?: unknown): unknown;
   emit(event: string | symbol, ...args: unknown[]): boolean;

@@ -7,6 +7,7 @@ import { ConnectionWatch, type InFlight } from '../connection-watch.js';
 import { CODES, LifelineCommandError } from '../errors.js';
 import { channels, EVENTS, type FailoverEvent } from '../events.js';
 import { mayReplay, POISON_WINDOW_MS, type ResolvedOptions } from '../options.js';
+import { followDemotions } from './demotion-follower.js';
 import { type IoredisCommand, type IoredisInternals, type IoredisQueue, takeFromQueue } from './internals.js';
 import { unitSafety, unitsOf } from './replay.js';
 import { type MasterSwitch, SentinelFollower } from './sentinel-follower.js';
@@ -35,6 +36,12 @@ export function wrapIoredis(client: IoredisInternals, o: ResolvedOptions): void 
   const ours = new WeakSet<IoredisCommand>();
   const kills = new WeakMap<IoredisCommand, number>();
   let closedByApp = false;
+  /** A command of lifeline's own on the client's connection (never tracked, replayed or moved for). */
+  const ownCall = ([name, ...args]: readonly string[]) => {
+    const command = new Command(String(name).toLowerCase(), args) as unknown as IoredisCommand;
+    ours.add(command);
+    return send(command);
+  };
 
   const watch = new ConnectionWatch(
     {
@@ -44,11 +51,7 @@ export function wrapIoredis(client: IoredisInternals, o: ResolvedOptions): void 
       isReady: () => client.status === 'ready',
       socket: () => client.stream,
       pending,
-      call([name, ...args]) {
-        const command = new Command(String(name).toLowerCase(), args) as unknown as IoredisCommand;
-        ours.add(command);
-        return send(command);
-      },
+      call: ownCall,
       // MONITOR turns the reply stream into a feed of other clients' commands; in RESP2 subscriber mode
       // only (un)subscribe and PING are answered.
       canQuery: () => !client.options.monitor && !client.condition?.subscriber,
@@ -131,6 +134,7 @@ export function wrapIoredis(client: IoredisInternals, o: ResolvedOptions): void 
     const moved = o.followFailover && client.status === 'ready' && change.from === endpoint;
     const event: FailoverEvent = {
       topology: 'sentinel',
+      by: '+switch-master',
       ...change,
       at: new Date().toISOString(),
       moved,
@@ -140,9 +144,32 @@ export function wrapIoredis(client: IoredisInternals, o: ResolvedOptions): void 
     if (!moved) return;
     // Closed gracefully: replies to what was already written still arrive, then ioredis reconnects
     // through the sentinels, which now name the new master.
-    watch.leavingForFailover(change);
+    watch.leavingForFailover({ by: '+switch-master', ...change });
     client.disconnect(true);
   });
+
+  if (o.followFailover)
+    followDemotions(client, {
+      endpoint: () => endpoint,
+      roleAtReady: () => watch.serverRole,
+      call: ownCall,
+      isOurs: (command) => ours.has(command),
+      leaving(demotion) {
+        const sentinel = Array.isArray(client.options.sentinels);
+        const { name } = client.options as { name?: string };
+        const event: FailoverEvent = {
+          topology: sentinel ? 'sentinel' : 'standalone',
+          by: 'READONLY',
+          ...(sentinel && name ? { masterName: name } : {}),
+          ...demotion,
+          at: new Date().toISOString(),
+          moved: true,
+        };
+        client.emit(EVENTS.failover, event);
+        channels.failover.publish(event);
+        watch.leavingForFailover({ by: 'READONLY', ...demotion });
+      },
+    });
 
   let wasReady = false;
   client.on('connect', () => {
