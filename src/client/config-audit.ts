@@ -15,6 +15,8 @@ export interface AuditInput {
   pingIntervalMs: number | undefined;
   socketTimeoutMs: number | undefined;
   customReconnectStrategy: boolean;
+  /** A Sentinel-managed client (ioredis `sentinels` + `name`): does anything check and follow the master? */
+  sentinel?: { readyCheck: boolean; followsSwitch: boolean };
 }
 
 /** Pure: the known traps, each with what goes wrong and what to do. */
@@ -50,6 +52,20 @@ export function auditConfig(c: AuditInput): ConfigWarning[] {
       code: 'default-reconnect-strategy',
       message:
         "node-redis's default reconnect strategy waits up to 2 s between attempts and gives up after a socket timeout; pass socket.reconnectStrategy: lifelineReconnectStrategy() (full jitter, 0–500 ms) at createClient().",
+    });
+  }
+  if (c.sentinel && !c.sentinel.readyCheck) {
+    warnings.push({
+      code: 'sentinel-no-role-check',
+      message:
+        'enableReadyCheck: false on a Sentinel client: ioredis then never checks that the server the sentinels name is a master, and after a failover it can stay on a demoted one (READONLY, or writes that are lost); keep the ready check on.',
+    });
+  }
+  if (c.sentinel && !c.sentinel.followsSwitch) {
+    warnings.push({
+      code: 'sentinel-switch-not-followed',
+      message:
+        'Neither lifeline (followFailover: false) nor ioredis (failoverDetector) follows +switch-master: after a SENTINEL FAILOVER the client writes to the old master until Sentinel demotes it (~10 s), and every write it acknowledges then is lost (~480 at 50 writes/s, measured).',
     });
   }
   if (c.library === 'node-redis' && c.pingIntervalMs !== undefined) {

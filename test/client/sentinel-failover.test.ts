@@ -288,3 +288,26 @@ it('a plain client on a master demoted by FAILOVER reconnects once, then leaves 
   expect(closes).toBe(1);
   expect(writes.failed()).toBeGreaterThan(50);
 }, 60_000);
+
+it('the config audit warns about a Sentinel client nothing follows or checks', async () => {
+  const warned = async (options: Record<string, unknown>, lifelineOptions = {}) => {
+    // lazyConnect: nothing is connected, the audit reads the options.
+    const client = new Redis({
+      sentinels: [{ host: '127.0.0.1', port: 1 }],
+      name: 'm',
+      lazyConnect: true,
+      ...options,
+    });
+    client.on('error', () => undefined);
+    defer(() => client.disconnect());
+    const codes: string[] = [];
+    client.on(EVENTS.warning, (w: { code: string }) => codes.push(w.code));
+    lifeline(client, lifelineOptions);
+    await new Promise((r) => setImmediate(r));
+    return codes.filter((c) => c.startsWith('sentinel-'));
+  };
+  expect(await warned({})).toEqual([]);
+  expect(await warned({}, { followFailover: false })).toEqual(['sentinel-switch-not-followed']);
+  expect(await warned({ failoverDetector: true }, { followFailover: false })).toEqual([]);
+  expect(await warned({ enableReadyCheck: false })).toEqual(['sentinel-no-role-check']);
+});

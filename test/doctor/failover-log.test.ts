@@ -8,7 +8,6 @@
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { endpointOf } from '../../src/core/redis-url.js';
-import { renderText } from '../../src/doctor/report/render-text.js';
 import type { RuleResult } from '../../src/doctor/report/types.js';
 import failoverRecent from '../../src/doctor/rules/topology/failover-recent.js';
 import { runTopologyRules } from '../../src/doctor/topology/evaluate-topology.js';
@@ -98,7 +97,7 @@ describe('failover-recent with the nodes’ logs', () => {
       timeoutMs: 3000,
     });
     const finding = failoverFinding(report.results);
-    console.log(renderText(report, { color: false, verbose: false }));
+    console.log(finding.message);
     expect(finding).toMatchObject({ severity: 'warning', confidence: 'high' });
     const promoted = finding.evidence.promoted as Promoted[];
     const byNode = new Map(promoted.map((p) => [p.node, p]));
@@ -159,7 +158,7 @@ describe('failover-recent with the nodes’ logs', () => {
 
     const report = await runTopologyDoctor({ sentinel: set.url, only: ['failover-recent'], timeoutMs: 3000 });
     const finding = failoverFinding(report.results);
-    console.log(renderText(report, { color: false, verbose: false }));
+    console.log(finding.message);
     const log = finding.evidence.log as Record<string, unknown>;
     expect(log).toMatchObject({
       node: endpointOf(replica),

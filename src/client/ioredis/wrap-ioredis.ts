@@ -314,6 +314,14 @@ export function wrapIoredis(client: IoredisInternals, o: ResolvedOptions): void 
       pingIntervalMs: undefined,
       socketTimeoutMs: undefined,
       customReconnectStrategy: usersStrategy,
+      ...(Array.isArray(client.options.sentinels)
+        ? {
+            sentinel: {
+              readyCheck: client.options.enableReadyCheck !== false,
+              followsSwitch: o.followFailover || client.options.failoverDetector === true,
+            },
+          }
+        : {}),
     });
     for (const warning of warnings) client.emit(EVENTS.warning, warning);
   });
