@@ -1,7 +1,4 @@
 import type { Command } from 'commander';
-import { renderLabMarkdown } from '../lab/report/render-lab-markdown.js';
-import { renderLabText } from '../lab/report/render-lab-text.js';
-import { runLab } from '../lab/run-lab.js';
 import { FAILOVER_SCENARIOS, SCENARIOS } from '../lab/scenarios/index.js';
 import { EXIT } from './exit-codes.js';
 import { commaList, formatOption } from './option-parsers.js';
@@ -36,6 +33,12 @@ export function registerLab(
         return;
       }
       const only = [...(opts.only ?? []), ...(opts.scenario ?? [])];
+      // Loaded when the lab runs: both client libraries and the lab weigh ~0.3 s at every CLI start.
+      const [{ runLab }, { renderLabMarkdown }, { renderLabText }] = await Promise.all([
+        import('../lab/run-lab.js'),
+        import('../lab/report/render-lab-markdown.js'),
+        import('../lab/report/render-lab-text.js'),
+      ]);
       const report = await runLab({
         client: opts.client,
         optionsModule: opts.options,

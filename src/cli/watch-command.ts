@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import { DEFAULT_URL } from '../core/redis-url.js';
 import type { Severity } from '../doctor/report/types.js';
 import { WATCH_DEFAULTS } from '../watch/options.js';
-import { runWatch } from '../watch/run-watch.js';
 import { EXIT, reachesFailOn } from './exit-codes.js';
 import { bytes, failOnOption, milliseconds, port, positiveNumber, seconds } from './option-parsers.js';
 import { sentinelAuthFromEnv } from './sentinel-auth.js';
@@ -86,6 +85,8 @@ export function registerWatch(
     .option('--no-live', 'no live view on a terminal: one line per incident instead')
     .addOption(failOnOption('exit 1 when an incident at or above this severity was seen'))
     .action(async (urls: string[], opts) => {
+      // Loaded when watch runs (metrics, history, webhook, live view): not at every CLI start.
+      const { runWatch } = await import('../watch/run-watch.js');
       const { incidents } = await runWatch(
         {
           watch: {
