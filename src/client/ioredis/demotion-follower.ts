@@ -82,10 +82,14 @@ export function followDemotions(client: IoredisInternals, deps: DemotionFollower
     lastMoveAt = performance.now();
     const from = deps.endpoint();
     const to = await masterOfDemoted();
-    if (to) hint = { ...to, until: Date.now() + HINT_MS };
-    deps.leaving({ from, to: to ? `${to.host}:${to.port}` : undefined });
-    left = client.stream;
-    client.disconnect(true);
+    // Closed by the application, or dropped, while ROLE was asked: nothing to leave; the refused
+    // commands go the way of the rest (offline until the reconnect, or rejected as closed).
+    if (client.status === 'ready') {
+      if (to) hint = { ...to, until: Date.now() + HINT_MS };
+      deps.leaving({ from, to: to ? `${to.host}:${to.port}` : undefined });
+      left = client.stream;
+      client.disconnect(true);
+    }
     const refused = held ?? [];
     held = undefined;
     for (const item of refused) resend(item);
