@@ -17,7 +17,24 @@ export interface AuditInput {
   customReconnectStrategy: boolean;
   /** A Sentinel-managed client (ioredis `sentinels` + `name`): does anything check and follow the master? */
   sentinel?: { readyCheck: boolean; followsSwitch: boolean };
+  /** An ioredis Cluster: its retry pauses and redirection budget against the commands' deadline. */
+  cluster?: {
+    retryDelaysMs: Record<
+      'retryDelayOnFailover' | 'retryDelayOnClusterDown' | 'retryDelayOnTryAgain',
+      number
+    >;
+    maxRedirections: number;
+    commandTimeoutMs: number;
+    /** lifeline keeps a command's redirections from running out while a slot has no master. */
+    waitsOutFailovers: boolean;
+  };
 }
+
+/**
+ * A cluster failover with cluster-node-timeout 2000 ms left slots without a master for 3-4 s
+ * (measured); the default node-timeout is 15 s.
+ */
+const CLUSTER_FAILOVER_MS = 4_000;
 
 /** Pure: the known traps, each with what goes wrong and what to do. */
 export function auditConfig(c: AuditInput): ConfigWarning[] {
@@ -68,10 +85,38 @@ export function auditConfig(c: AuditInput): ConfigWarning[] {
         'Neither lifeline (followFailover: false) nor ioredis (failoverDetector) follows +switch-master: after a SENTINEL FAILOVER the client writes to the old master until Sentinel demotes it (~10 s), and every write it acknowledges then is lost (~480 at 50 writes/s, measured).',
     });
   }
+  if (c.cluster) warnings.push(...auditCluster(c.cluster));
   if (c.library === 'node-redis' && c.pingIntervalMs !== undefined) {
     warnings.push({
       code: 'ping-interval-no-deadline',
       message: `pingInterval (${c.pingIntervalMs} ms) has no deadline: an unanswered PING hangs and even delays kernel keepalive; lifeline's heartbeat has one.`,
+    });
+  }
+  return warnings;
+}
+
+function auditCluster(c: NonNullable<AuditInput['cluster']>): ConfigWarning[] {
+  const warnings: ConfigWarning[] = [];
+  const delays = Object.entries(c.retryDelaysMs);
+  const off = delays.filter(([, ms]) => ms <= 0).map(([name]) => name);
+  if (off.length > 0) {
+    warnings.push({
+      code: 'cluster-no-wait-on-failover',
+      message: `${off.join(', ')} ${off.length > 1 ? 'are' : 'is'} 0: while a failed master's slots have no master, ioredis fails their commands at once instead of retrying until the replica takes over; keep the default 100 ms.`,
+    });
+  }
+  const late = delays.filter(([, ms]) => c.commandTimeoutMs > 0 && ms >= c.commandTimeoutMs);
+  if (late.length > 0) {
+    warnings.push({
+      code: 'cluster-retry-after-deadline',
+      message: `${late.map(([name, ms]) => `${name} (${ms} ms)`).join(', ')} is not shorter than lifeline's commandTimeoutMs (${c.commandTimeoutMs} ms): a command refused during a failover times out before its first retry.`,
+    });
+  }
+  const budgetMs = c.maxRedirections * Math.max(c.retryDelaysMs.retryDelayOnClusterDown, 1);
+  if (!c.waitsOutFailovers && budgetMs < CLUSTER_FAILOVER_MS) {
+    warnings.push({
+      code: 'cluster-redirections-short',
+      message: `maxRedirections ${c.maxRedirections} × retryDelayOnClusterDown ${c.retryDelaysMs.retryDelayOnClusterDown} ms gives a command ~${budgetMs} ms to outlast a failover, which takes 3-4 s at cluster-node-timeout 2000 (more at the default 15000): commands fail "Too many Cluster redirections"; leave followFailover on (lifeline then waits within the command's deadline) or raise maxRedirections.`,
     });
   }
   return warnings;

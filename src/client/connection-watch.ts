@@ -296,8 +296,13 @@ export class ConnectionWatch {
     });
   }
 
-  /** The client was closed (or ended): no timer left behind, nothing more to announce. */
-  stop(): void {
+  /**
+   * The client was closed (or ended): no timer left behind. Nothing more to announce, unless
+   * `announceDrop`: a connection that ended because it dropped, and is never reconnected (a Cluster
+   * makes a new one), tells its drop now with what it knows.
+   */
+  stop(announceDrop = false): void {
+    if (announceDrop && this.outage) this.announce(this.outage);
     if (this.ticker) clearInterval(this.ticker);
     this.ticker = undefined;
     if (this.outage) clearTimeout(this.outage.announceTimer);

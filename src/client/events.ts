@@ -55,12 +55,13 @@ export interface PubsubGapEvent {
 
 /**
  * Emitted as 'lifeline:failover' when the client's master moved: a sentinel announced it
- * (`+switch-master`, whether or not the client was on the old master then), or the server the client
- * writes to answered -READONLY (it was demoted under the client).
+ * (`+switch-master`, whether or not the client was on the old master then), the server the client
+ * writes to answered -READONLY (it was demoted under the client), or a Cluster client's slot map
+ * gave all of a master's slots to another node.
  */
 export interface FailoverEvent {
-  topology: 'sentinel' | 'standalone';
-  by: '+switch-master' | 'READONLY';
+  topology: 'sentinel' | 'standalone' | 'cluster';
+  by: '+switch-master' | 'READONLY' | 'slot-map';
   /** The master name the sentinels monitor (a Sentinel-managed client). */
   masterName?: string;
   /** The old master ("host:port"). */
@@ -72,8 +73,17 @@ export interface FailoverEvent {
   /** When it was heard (ISO time). */
   at: string;
   /**
+   * A Cluster: ms from the old master's connection dropping to the slot map naming the new one (the
+   * window in which its slots' commands waited or failed); undefined when no drop came first (a
+   * manual CLUSTER FAILOVER).
+   */
+  writesRefusedMs?: number;
+  /** A Cluster: how many slots moved. */
+  slots?: number;
+  /**
    * lifeline closed the client's connection to the old master so that it reconnects to the new one
-   * (false: the client was elsewhere or already reconnecting, or `followFailover` is off).
+   * (false: the client was elsewhere or already reconnecting, or `followFailover` is off; always
+   * false for a Cluster, which follows its slot map itself).
    */
   moved: boolean;
 }

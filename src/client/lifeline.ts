@@ -1,12 +1,13 @@
-import type { IoredisInternals } from './ioredis/internals.js';
+import type { IoredisClusterInternals, IoredisInternals } from './ioredis/internals.js';
 import { wrapIoredis } from './ioredis/wrap-ioredis.js';
+import { wrapIoredisCluster } from './ioredis/wrap-ioredis-cluster.js';
 import { type NodeRedisClient, wrapNodeRedis } from './node-redis/wrap-node-redis.js';
 import { type LifelineOptions, resolveOptions } from './options.js';
 
 const WRAPPED = Symbol.for('redis-lifeline.wrapped');
 
 /**
- * Instruments an ioredis `Redis` (or a node-redis client) in place and returns the same instance:
+ * Instruments an ioredis `Redis` or `Cluster` (or a node-redis client) in place and returns the same instance:
  * dead connections found in seconds, nothing run twice by accident, every promise settled, and each
  * drop explained by a 'lifeline:disconnect' event.
  */
@@ -14,6 +15,11 @@ export function lifeline<T extends object>(client: T, options?: LifelineOptions)
   const resolved = resolveOptions(options);
   const target = client as T & { [WRAPPED]?: boolean };
   if (target[WRAPPED]) return client;
+  if (isIoredisCluster(client)) {
+    wrapIoredisCluster(client as unknown as IoredisClusterInternals, resolved);
+    Object.defineProperty(target, WRAPPED, { value: true });
+    return client;
+  }
   const topology = topologyClient(client);
   if (topology) {
     // Instrumenting each node connection is not built yet; wrapping as one connection would break it.
@@ -39,6 +45,11 @@ function isNodeRedis(client: object): boolean {
   return typeof c.sendCommand === 'function' && 'isReady' in c && 'isOpen' in c && !('offlineQueue' in c);
 }
 
+function isIoredisCluster(client: object): boolean {
+  const c = client as Partial<IoredisClusterInternals>;
+  return c.isCluster === true && typeof c.nodes === 'function' && typeof c.handleError === 'function';
+}
+
 function isIoredis(client: object): boolean {
   const c = client as Partial<IoredisInternals>;
   return typeof c.sendCommand === 'function' && 'offlineQueue' in c && 'commandQueue' in c;
@@ -47,7 +58,7 @@ function isIoredis(client: object): boolean {
 /** A client of a whole topology (one connection per node), which lifeline cannot instrument yet. */
 function topologyClient(client: object): string | undefined {
   const c = client as Record<string, unknown>;
-  if (c.isCluster === true) return 'an ioredis Cluster';
+  if (c.isCluster === true) return 'this ioredis Cluster (not the ioredis 5/6 Cluster lifeline knows)';
   if (typeof c.sendCommand !== 'function') return undefined;
   if ('nodeByAddress' in c && 'masters' in c) return 'a node-redis cluster client (createCluster())';
   if (typeof c.getMasterNode === 'function' && typeof c.getSentinelNode === 'function')

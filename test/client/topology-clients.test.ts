@@ -4,11 +4,21 @@ import { describe, expect, it } from 'vitest';
 import { lifeline } from '../../src/client/lifeline.js';
 
 // Clients of a whole topology hold one connection per node; wrapping one as a single connection broke
-// it (node-redis cluster: every command failed; Sentinel: an uncaught TypeError). Until each node is
-// instrumented, they are refused with a line that says so, never wrapped silently.
+// it (node-redis cluster: every command failed; Sentinel: an uncaught TypeError). Those whose nodes
+// lifeline does not instrument yet are refused with a line that says so, never wrapped silently.
 describe('lifeline() on topology clients', () => {
+  it('an ioredis Cluster is wrapped (its nodes as they are opened), and wrapping twice is a no-op', () => {
+    const cluster = new Cluster([{ host: '127.0.0.1', port: 1 }], { lazyConnect: true });
+    const handleError = cluster.handleError;
+    expect(lifeline(cluster)).toBe(cluster);
+    expect(cluster.handleError).not.toBe(handleError);
+    const wrappedOnce = cluster.handleError;
+    expect(lifeline(cluster)).toBe(cluster);
+    expect(cluster.handleError).toBe(wrappedOnce);
+    expect(cluster.listenerCount('+node')).toBe(1);
+  });
+
   it.each([
-    ['an ioredis Cluster', () => new Cluster([{ host: '127.0.0.1', port: 1 }], { lazyConnect: true })],
     [
       'a node-redis cluster client (createCluster())',
       () => createCluster({ rootNodes: [{ url: 'redis://127.0.0.1:1' }] }),

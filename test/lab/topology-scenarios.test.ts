@@ -30,23 +30,25 @@ function ourRedisServers(): string[] {
 describe('failover scenarios against real topologies', () => {
   const reports = {} as Record<Client, LabReport>;
   let refusals: LabReport[] = [];
+  let wrappedCluster: LabReport;
 
   beforeAll(async () => {
     const started = performance.now();
-    const [ioredis, nodeRedis, ...lifeline] = await Promise.all([
+    const [ioredis, nodeRedis, lifelineIoredis, ...lifeline] = await Promise.all([
       runLab({ client: 'ioredis', failover: true }),
       runLab({ client: 'node-redis', failover: true }),
+      runLab({ client: 'lifeline-ioredis', only: ['cluster-master-kill', 'cluster-failover'] }),
       // The wrapped clients lifeline(client) cannot wrap yet: the result says so, nothing crashes.
-      runLab({ client: 'lifeline-ioredis', only: ['cluster-failover'] }),
       runLab({ client: 'lifeline-node-redis', only: ['sentinel-failover', 'cluster-failover'] }),
     ]);
     reports.ioredis = ioredis;
     reports['node-redis'] = nodeRedis;
+    wrappedCluster = lifelineIoredis;
     refusals = lifeline;
     console.log(
       `failover scenarios, both clients side by side: ${Math.round(performance.now() - started)} ms`,
     );
-    for (const report of [ioredis, nodeRedis]) {
+    for (const report of [ioredis, nodeRedis, lifelineIoredis]) {
       for (const { measurement: m, verdict: v } of report.results) {
         console.log(`${report.client} ${m.scenario}: ${v.summary} (${m.durationMs} ms)`);
       }
@@ -168,15 +170,34 @@ describe('failover scenarios against real topologies', () => {
     });
   });
 
+  it('lifeline-ioredis on the cluster: a master kill fails at most half the writes raw ioredis fails, nothing runs twice, the failover is told', () => {
+    const wrapped = (id: string) => {
+      const found = wrappedCluster.results.find((r) => r.measurement.scenario === id);
+      if (!found) throw new Error(`no ${id} result for lifeline-ioredis`);
+      return found;
+    };
+    const kill = wrapped('cluster-master-kill');
+    const raw = result('ioredis', 'cluster-master-kill');
+    expect(kill.measurement.error).toBeUndefined();
+    expect(kill.verdict.writes?.rejected ?? Number.POSITIVE_INFINITY).toBeLessThanOrEqual(
+      Math.floor((raw.verdict.writes?.rejected ?? 0) / 2),
+    );
+    expect(kill.verdict).toMatchObject({ executedTwice: 0, staleMasterMs: 0 });
+    expect(kill.verdict.ackedLost).toBeLessThanOrEqual(3);
+    for (const { measurement: m } of [kill, wrapped('cluster-failover')]) {
+      const told = m.events.filter((e) => e.event === 'lifeline:failover').map((e) => e.message);
+      expect(told).toEqual([`127.0.0.1:${m.failover?.oldMaster} → 127.0.0.1:${m.failover?.newMaster}`]);
+    }
+    expect(wrapped('cluster-failover').verdict).toMatchObject({ ackedLost: 0, executedTwice: 0 });
+  });
+
   it('a client lifeline(client) cannot wrap yet: the result says so in one line', () => {
     const results = refusals.flatMap((r) => r.results);
     expect(results.map((r) => [r.measurement.client, r.measurement.scenario, r.verdict.status])).toEqual([
-      ['lifeline-ioredis', 'cluster-failover', 'error'],
       ['lifeline-node-redis', 'sentinel-failover', 'error'],
       ['lifeline-node-redis', 'cluster-failover', 'error'],
     ]);
-    const [ioredisCluster, nodeSentinel, nodeCluster] = results.map((r) => r.measurement.error ?? '');
-    expect(ioredisCluster).toMatch(/^lifeline\(client\) cannot wrap an ioredis Cluster client yet/);
+    const [nodeSentinel, nodeCluster] = results.map((r) => r.measurement.error ?? '');
     expect(nodeSentinel).toMatch(/^lifeline\(client\) cannot wrap a node-redis Sentinel client yet/);
     expect(nodeCluster).toMatch(/^lifeline\(client\) cannot wrap a node-redis Cluster client yet/);
     for (const r of results) {

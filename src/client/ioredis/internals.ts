@@ -83,3 +83,30 @@ export function takeFromQueue(
   }
   return taken;
 }
+
+/** What the Cluster's `handleError` keeps per command: redirections left (set at the first error). */
+export interface IoredisRedirectionBudget {
+  value?: number;
+}
+
+/** The ioredis 6 Cluster internals lifeline relies on; each use is covered by the tests against ioredis 6. */
+export interface IoredisClusterInternals {
+  isCluster: true;
+  status: string;
+  options: Record<string, unknown> & {
+    maxRedirections?: number;
+    retryDelayOnFailover?: number;
+    retryDelayOnClusterDown?: number;
+    retryDelayOnTryAgain?: number;
+    retryDelayOnMoved?: number;
+  };
+  /** Slot → node keys ("host:port"), the master first, as the last CLUSTER SLOTS (or MOVED) said. */
+  slots: (string[] | undefined)[];
+  /** The node connections of the pool (public API). */
+  nodes(role?: 'all' | 'master' | 'slave'): IoredisInternals[];
+  /** Every retryable error of every command passes here (MOVED, ASK, TRYAGAIN, CLUSTERDOWN, closed). */
+  handleError(error: Error, ttl: IoredisRedirectionBudget, handlers: Record<string, unknown>): void;
+  emit(event: string | symbol, ...args: unknown[]): boolean;
+  on(event: string, listener: (...args: never[]) => void): unknown;
+  listenerCount(event: string): number;
+}

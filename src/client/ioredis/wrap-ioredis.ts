@@ -19,12 +19,23 @@ const DEFAULT_RETRY_STRATEGY = (Redis as unknown as { defaultOptions: { retryStr
 const isIoredisDefault = (strategy: (times: number) => unknown): boolean =>
   strategy === DEFAULT_RETRY_STRATEGY || String(strategy) === String(DEFAULT_RETRY_STRATEGY);
 
+/** How a connection is wrapped: on its own (the application's client) or as one node of a Cluster. */
+export interface WrapIoredisAs {
+  /**
+   * One node's connection inside an ioredis Cluster: it never reconnects (the Cluster makes a new
+   * one) and the Cluster sends every command it failed with "Connection is closed." to another node;
+   * the written ones are decided at 'end', before ioredis fails them. No audit, no failover
+   * following of its own (the Cluster follows its slot map).
+   */
+  clusterNode?: boolean;
+}
+
 /**
  * Instruments an ioredis client in place (see docs/client.md). ioredis keeps the commands written
  * but unanswered in `prevCommandQueue` and resends them on reconnect; lifeline decides, before that
  * happens, which may be resent.
  */
-export function wrapIoredis(client: IoredisInternals, o: ResolvedOptions): void {
+export function wrapIoredis(client: IoredisInternals, o: ResolvedOptions, as: WrapIoredisAs = {}): void {
   // The server of the live connection: the options' host and port are ioredis's defaults for a
   // Sentinel-managed client, and the master it reaches changes with each failover.
   let endpoint = `${String(client.options.host ?? '127.0.0.1')}:${String(client.options.port ?? 6379)}`;
@@ -148,7 +159,7 @@ export function wrapIoredis(client: IoredisInternals, o: ResolvedOptions): void 
     client.disconnect(true);
   });
 
-  if (o.followFailover)
+  if (o.followFailover && !as.clusterNode)
     followDemotions(client, {
       endpoint: () => endpoint,
       roleAtReady: () => watch.serverRole,
@@ -188,7 +199,11 @@ export function wrapIoredis(client: IoredisInternals, o: ResolvedOptions): void 
       watch.ready();
       follower?.start();
     } else if (status === 'end') {
-      watch.stop(); // before 'end' reaches anyone: an ended client keeps no timer of lifeline's
+      // A Cluster node's written commands are still queued here: ioredis fails them next, and the
+      // Cluster would send each one again to another node.
+      if (as.clusterNode) decideDrop();
+      // Before 'end' reaches anyone: an ended client keeps no timer of lifeline's.
+      watch.stop(as.clusterNode && !closedByApp);
       follower?.close();
     } else if (status === 'connecting') {
       closedByApp = false; // connect() after disconnect()/quit() or an end: watched again
@@ -205,7 +220,8 @@ export function wrapIoredis(client: IoredisInternals, o: ResolvedOptions): void 
 
   // ioredis emits 'close' after it moved the unanswered commands to prevCommandQueue, and before it
   // resends them on 'ready': the moment to decide.
-  client.on('close', () => {
+  client.on('close', decideDrop);
+  function decideDrop(): void {
     // Only a working connection drops; a refused reconnect attempt is part of the same outage.
     if (closedByApp || !wasReady) return;
     wasReady = false;
@@ -240,7 +256,7 @@ export function wrapIoredis(client: IoredisInternals, o: ResolvedOptions): void 
       channels.replay.publish({ endpoint, commands: unit.map((c) => c.name), safety, replayed: replay });
     }
     for (const c of takeFromQueue(queue, (x) => reject.has(x))) c.reject(reject.get(c) as Error);
-  });
+  }
 
   /**
    * ioredis waiting to reconnect (its timer armed, no socket) ends on disconnect() only by clearing
@@ -303,6 +319,15 @@ export function wrapIoredis(client: IoredisInternals, o: ResolvedOptions): void 
     client.duplicate = (override?: Record<string, unknown>) =>
       duplicate({ retryStrategy: strategy, ...override });
   }
+  // Wrapped when already connected (a Cluster's node can be): watched from now on.
+  if (client.status === 'ready' && client.stream) {
+    connectedTo(client.stream);
+    watch.attach(client.stream);
+    wasReady = true;
+    watch.ready();
+    follower?.start();
+  }
+  if (as.clusterNode) return;
   setImmediate(() => {
     const warnings = auditConfig({
       library: 'ioredis',
