@@ -1,7 +1,9 @@
 import type { IoredisClusterInternals, IoredisInternals } from './ioredis/internals.js';
 import { wrapIoredis } from './ioredis/wrap-ioredis.js';
 import { wrapIoredisCluster } from './ioredis/wrap-ioredis-cluster.js';
+import type { NodeRedisClusterInternals } from './node-redis/internals.js';
 import { type NodeRedisClient, wrapNodeRedis } from './node-redis/wrap-node-redis.js';
+import { wrapNodeRedisCluster } from './node-redis/wrap-node-redis-cluster.js';
 import { type LifelineOptions, resolveOptions } from './options.js';
 
 const WRAPPED = Symbol.for('redis-lifeline.wrapped');
@@ -17,6 +19,11 @@ export function lifeline<T extends object>(client: T, options?: LifelineOptions)
   if (target[WRAPPED]) return client;
   if (isIoredisCluster(client)) {
     wrapIoredisCluster(client as unknown as IoredisClusterInternals, resolved);
+    Object.defineProperty(target, WRAPPED, { value: true });
+    return client;
+  }
+  if (isNodeRedisCluster(client)) {
+    wrapNodeRedisCluster(client as unknown as NodeRedisClusterInternals, resolved);
     Object.defineProperty(target, WRAPPED, { value: true });
     return client;
   }
@@ -48,6 +55,12 @@ function isNodeRedis(client: object): boolean {
 function isIoredisCluster(client: object): boolean {
   const c = client as Partial<IoredisClusterInternals>;
   return c.isCluster === true && typeof c.nodes === 'function' && typeof c.handleError === 'function';
+}
+
+function isNodeRedisCluster(client: object): boolean {
+  const c = client as Partial<NodeRedisClusterInternals> & Record<string, unknown>;
+  const self = (c._self ?? c) as Partial<NodeRedisClusterInternals>;
+  return 'nodeByAddress' in c && 'masters' in c && typeof self._execute === 'function';
 }
 
 function isIoredis(client: object): boolean {

@@ -1,9 +1,11 @@
 /**
- * lifeline(client) on an ioredis Cluster, against a real cluster (3 masters + 3 replicas,
- * cluster-node-timeout 2000 ms), raw and wrapped in the same run: a kill -9 of a master under writes
- * (INCR of unique keys at 50/s each, spread over every slot, each read back once the cluster is ok).
+ * lifeline(client) on an ioredis Cluster and a node-redis cluster client, against a real cluster
+ * (3 masters + 3 replicas, cluster-node-timeout 2000 ms), raw and wrapped in the same run: a kill -9
+ * of a master under writes (INCR of unique keys at 50/s each, spread over every slot, each read back
+ * once the cluster is ok), and a write whose reply is lost on a node's connection.
  */
 import { Cluster } from 'ioredis';
+import { createCluster } from 'redis';
 import { expect, it } from 'vitest';
 import { EVENTS, type FailoverEvent } from '../../src/client/events.js';
 import { lifeline } from '../../src/client/lifeline.js';
@@ -17,7 +19,7 @@ const WRITE_EVERY_MS = 20;
 const COMMAND_TIMEOUT_MS = 10_000;
 
 /** A client writing INCR on its own keys every 20 ms: what was acknowledged, what failed and how, and when each settled. */
-function writer(client: Cluster, prefix: string) {
+function writer(client: { incr(key: string): Promise<unknown> }, prefix: string) {
   const acks: string[] = [];
   const failures: string[] = [];
   let slowestMs = 0;
@@ -55,6 +57,16 @@ function writer(client: Cluster, prefix: string) {
       await waitFor(`${prefix}'s writes to settle`, () => pending === 0, COMMAND_TIMEOUT_MS + 5_000);
     },
   };
+}
+
+/** The failures by message (its first 50 characters), "N× message". */
+function kinds(failures: string[]): string[] {
+  const count = new Map<string, number>();
+  for (const message of failures) {
+    const m = message.slice(0, 50) || '(no message)';
+    count.set(m, (count.get(m) ?? 0) + 1);
+  }
+  return [...count].map(([m, n]) => `${n}× ${m}`);
 }
 
 /** The value of each key, read from the cluster once it is ok again. */
@@ -109,10 +121,6 @@ it('kill -9 of a master: the wrapped Cluster waits out the election instead of f
   const values = await valuesOf(seed, all);
   const twice = all.filter((_, i) => values[i] !== null && values[i] !== '1');
   const lost = (prefix: string) => all.filter((k, i) => k.startsWith(prefix) && values[i] === null).length;
-  const kinds = (failures: string[]) =>
-    [...new Set(failures.map((m) => m.slice(0, 60)))].map(
-      (m) => `${failures.filter((f) => f.startsWith(m)).length}× ${m}`,
-    );
   console.log(
     `cluster master kill -9: raw ${rawWrites.failures.length} failed [${kinds(rawWrites.failures).join('; ')}], ` +
       `${lost('raw')} acknowledged then lost; wrapped ${wrappedWrites.failures.length} failed [${kinds(wrappedWrites.failures).join('; ')}], ` +
@@ -184,3 +192,59 @@ it("a write whose reply is lost on a node's connection: raw ioredis sends it aga
     reason: expect.objectContaining({ code: 'ERR_LIFELINE_MAYBE_EXECUTED' }),
   });
 }, 60_000);
+
+it('node-redis createCluster, kill -9 of a master: the wrapped client retries what the cluster refused without running it, and tells the failover', async () => {
+  const cluster = await startCluster();
+  defer(() => cluster.stop());
+  const [victim] = await cluster.masters();
+  const oldMaster = `127.0.0.1:${victim?.port}`;
+  const heir = `127.0.0.1:${victim?.replicas[0]?.port}`;
+  const seed = cluster.nodes
+    .filter((n) => n.port !== victim?.port)
+    .map((n) => ({ host: n.host, port: n.port }));
+  const make = () => {
+    const client = createCluster({ rootNodes: seed.map((n) => ({ url: `redis://${n.host}:${n.port}` })) });
+    client.on('error', () => undefined);
+    defer(() => client.destroy());
+    return client;
+  };
+  const raw = make();
+  const wrapped = lifeline(make(), { commandTimeoutMs: COMMAND_TIMEOUT_MS });
+  const failovers: FailoverEvent[] = [];
+  const disconnects: { endpoint: string }[] = [];
+  wrapped.on(EVENTS.failover, (e: FailoverEvent) => failovers.push(e));
+  wrapped.on(EVENTS.disconnect, (e: { endpoint: string }) => disconnects.push(e));
+  await Promise.all([raw.connect(), wrapped.connect()]);
+
+  const rawWrites = writer(raw, 'raw');
+  const wrappedWrites = writer(wrapped, 'wrapped');
+  await new Promise((r) => setTimeout(r, 1_000));
+  process.kill(cluster.nodes.find((n) => n.port === victim?.port)?.pid as number, 'SIGKILL');
+  await waitFor(
+    'the replica to take over',
+    async () => (await cluster.masters()).some((m) => `127.0.0.1:${m.port}` === heir),
+    30_000,
+  );
+  await cluster.waitForState('ok', 30_000);
+  await waitFor('the wrapped client to tell the failover', () => failovers.length > 0, 15_000);
+  await new Promise((r) => setTimeout(r, 1_500));
+  await Promise.all([rawWrites.stop(), wrappedWrites.stop()]);
+
+  const all = [...rawWrites.acks, ...wrappedWrites.acks];
+  const values = await valuesOf(seed, all);
+  const twice = all.filter((_, i) => values[i] !== null && values[i] !== '1');
+  console.log(
+    `node-redis cluster master kill -9: raw ${rawWrites.failures.length} failed [${kinds(rawWrites.failures).join('; ')}]; ` +
+      `wrapped ${wrappedWrites.failures.length} failed [${kinds(wrappedWrites.failures).join('; ')}], slowest settled in ${wrappedWrites.slowestMs()} ms; ` +
+      `writes refused ${failovers[0]?.writesRefusedMs ?? '?'} ms`,
+  );
+  expect(rawWrites.failures.length).toBeGreaterThan(20);
+  expect(wrappedWrites.failures.length).toBeLessThanOrEqual(Math.floor(rawWrites.failures.length / 2));
+  for (const message of wrappedWrites.failures) expect(message).toMatch(/may or may not have run/);
+  expect(twice).toEqual([]);
+  expect(wrappedWrites.slowestMs()).toBeLessThanOrEqual(COMMAND_TIMEOUT_MS + 1_000);
+  expect(disconnects).toContainEqual(expect.objectContaining({ endpoint: oldMaster }));
+  expect(failovers).toEqual([
+    expect.objectContaining({ topology: 'cluster', by: 'slot-map', from: oldMaster, to: heir, slots: 5461 }),
+  ]);
+}, 90_000);

@@ -18,17 +18,21 @@ describe('lifeline() on topology clients', () => {
     expect(cluster.listenerCount('+node')).toBe(1);
   });
 
-  it.each([
-    [
-      'a node-redis cluster client (createCluster())',
-      () => createCluster({ rootNodes: [{ url: 'redis://127.0.0.1:1' }] }),
-    ],
-    [
-      'a node-redis Sentinel client (createSentinel())',
-      () => createSentinel({ name: 'mymaster', sentinelRootNodes: [{ host: '127.0.0.1', port: 1 }] }),
-    ],
-  ])('%s: a TypeError naming it, the client left as it was', (name, make) => {
-    const client = make() as object;
+  it('a node-redis cluster client is wrapped (its nodes as they connect), and wrapping twice is a no-op', () => {
+    const cluster = createCluster({ rootNodes: [{ url: 'redis://127.0.0.1:1' }] });
+    const self = (cluster as unknown as { _self: { _execute: unknown } })._self;
+    const execute = self._execute;
+    expect(lifeline(cluster)).toBe(cluster);
+    expect(self._execute).not.toBe(execute);
+    const wrappedOnce = self._execute;
+    expect(lifeline(cluster)).toBe(cluster);
+    expect(self._execute).toBe(wrappedOnce);
+    expect(cluster.listenerCount('node-connect')).toBe(1);
+  });
+
+  it('a node-redis Sentinel client (createSentinel()): a TypeError naming it, the client left as it was', () => {
+    const name = 'a node-redis Sentinel client (createSentinel())';
+    const client = createSentinel({ name: 'mymaster', sentinelRootNodes: [{ host: '127.0.0.1', port: 1 }] });
     const before = Object.getOwnPropertyNames(client).length;
     expect(() => lifeline(client)).toThrow(
       new RegExp(`cannot instrument ${name.replace(/[()]/g, '\\$&')} yet`),

@@ -1,9 +1,9 @@
 import { performance } from 'node:perf_hooks';
+import { ClusterFailovers } from '../cluster-failovers.js';
 import { auditConfig } from '../config-audit.js';
-import { channels, EVENTS, type FailoverEvent } from '../events.js';
+import { type DisconnectEvent, EVENTS } from '../events.js';
 import type { ResolvedOptions } from '../options.js';
 import type { IoredisClusterInternals, IoredisInternals, IoredisRedirectionBudget } from './internals.js';
-import { SlotOwners } from './slot-owners.js';
 import { wrapIoredis } from './wrap-ioredis.js';
 
 /** The events each node's connection raises, told on the Cluster (the application's object). */
@@ -20,18 +20,14 @@ const NODE_EVENTS = [EVENTS.disconnect, EVENTS.reconnect, EVENTS.pubsubGap, EVEN
 export function wrapIoredisCluster(cluster: IoredisClusterInternals, o: ResolvedOptions): void {
   const nodeOptions: ResolvedOptions = { ...o, followFailover: false };
   const wrapped = new WeakSet<IoredisInternals>();
-  /** When each node's connection dropped (Date.now()), until the slot map replaces it. */
-  const droppedAt = new Map<string, number>();
+  const failovers = new ClusterFailovers((event, payload) => cluster.emit(event, payload));
   const wrapNode = (redis: IoredisInternals) => {
     if (wrapped.has(redis)) return;
     wrapped.add(redis);
     wrapIoredis(redis, nodeOptions, { clusterNode: true });
     for (const name of NODE_EVENTS) {
       redis.on(name, (payload) => {
-        if (name === EVENTS.disconnect) {
-          const { endpoint, at } = payload as { endpoint: string; at: string };
-          droppedAt.set(endpoint, Date.parse(at));
-        }
+        if (name === EVENTS.disconnect) failovers.nodeDropped(payload as DisconnectEvent);
         cluster.emit(name, payload);
       });
     }
@@ -39,25 +35,7 @@ export function wrapIoredisCluster(cluster: IoredisClusterInternals, o: Resolved
   for (const redis of cluster.nodes('all')) wrapNode(redis);
   cluster.on('+node', wrapNode);
 
-  const owners = new SlotOwners();
-  cluster.on('refresh', () => {
-    for (const move of owners.update(cluster.slots)) {
-      const dropped = droppedAt.get(move.from);
-      droppedAt.delete(move.from);
-      const event: FailoverEvent = {
-        topology: 'cluster',
-        by: 'slot-map',
-        from: move.from,
-        to: move.to,
-        at: new Date().toISOString(),
-        moved: false,
-        slots: move.slots,
-        ...(dropped !== undefined ? { writesRefusedMs: Math.max(0, Date.now() - dropped) } : {}),
-      };
-      cluster.emit(EVENTS.failover, event);
-      channels.failover.publish(event);
-    }
-  });
+  cluster.on('refresh', () => failovers.slotMapSeen((slot) => cluster.slots[slot]?.[0]));
 
   if (o.followFailover && o.commandTimeoutMs > 0) waitOutFailovers(cluster, o.commandTimeoutMs);
 

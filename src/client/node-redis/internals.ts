@@ -79,3 +79,36 @@ export const clientItself = (handle: NodeRedisInternals): NodeRedisInternals => 
 /** node-redis 6's commands queue; undefined before 6. */
 export const commandsQueue = (client: NodeRedisInternals): NodeRedisQueue | undefined =>
   typeof client._getQueue === 'function' ? client._getQueue() : undefined;
+
+/** One node of node-redis's cluster slot map (`masters`, `replicas`), with its client once created. */
+export interface NodeRedisClusterNode {
+  host: string;
+  port: number;
+  client?: NodeRedisInternals;
+  pubSub?: { client?: NodeRedisInternals };
+}
+
+/** The arguments of node-redis 6's cluster `_execute` (routing and MOVED/ASK redirections of one command). */
+export type ClusterExecute = (
+  this: unknown,
+  parser: unknown,
+  isReadonly: unknown,
+  options: unknown,
+  fn: unknown,
+  pinnedClient?: NodeRedisInternals,
+  served?: { client?: NodeRedisInternals },
+) => Promise<unknown>;
+
+/** node-redis 6's cluster client (createCluster()) as lifeline uses it; each use is covered by tests. */
+export interface NodeRedisClusterInternals {
+  _self?: NodeRedisClusterInternals;
+  readonly masters: NodeRedisClusterNode[];
+  readonly replicas: NodeRedisClusterNode[];
+  /** The slot map: each slot's shard, its master first. */
+  _slots: { slots: ({ master: { host: string; port: number } } | undefined)[] };
+  _execute: ClusterExecute;
+  _options?: { defaults?: { socket?: NodeRedisSocketOptions }; maxCommandRedirections?: number };
+  on(event: string, listener: (...args: unknown[]) => void): unknown;
+  emit(event: string, ...args: unknown[]): boolean;
+  listenerCount(event: string): number;
+}

@@ -71,7 +71,22 @@ function auditOptionsSoon(client: NodeRedisInternals, o: ResolvedOptions): void 
   });
 }
 
-export function wrapNodeRedis(handle: NodeRedisInternals, o: ResolvedOptions): void {
+/** How a client is wrapped: on its own (the application's client) or as one node of a cluster client. */
+export interface WrapNodeRedisAs {
+  /** One node's client inside node-redis's cluster client: no audit of its own (the cluster's is). */
+  clusterNode?: boolean;
+  /**
+   * Wrapped inside the client's own 'connect' event (the cluster's 'node-connect'), which lifeline's
+   * listener would miss: its socket is the one that connected last.
+   */
+  insideConnect?: boolean;
+}
+
+export function wrapNodeRedis(
+  handle: NodeRedisInternals,
+  o: ResolvedOptions,
+  as: WrapNodeRedisAs = {},
+): void {
   prepareSocketClaims();
   const client = clientItself(handle);
   const socketOptions = client.options?.socket ?? {};
@@ -160,7 +175,7 @@ export function wrapNodeRedis(handle: NodeRedisInternals, o: ResolvedOptions): v
 
   let readySocket: Socket | undefined;
   let droppedSocket: Socket | undefined;
-  client.on('connect', () => {
+  const onConnect = () => {
     guard.closedByApp = false; // connect() after close()/destroy(): watched again
     watch.start();
     socket = claimSocket(port);
@@ -188,7 +203,9 @@ export function wrapNodeRedis(handle: NodeRedisInternals, o: ResolvedOptions): v
     };
     mine.on('error', drop);
     mine.once('close', drop);
-  });
+  };
+  client.on('connect', onConnect);
+  if (as.insideConnect) onConnect();
   client.on('ready', () => {
     readySocket = socket;
     watch.ready();
@@ -264,5 +281,5 @@ export function wrapNodeRedis(handle: NodeRedisInternals, o: ResolvedOptions): v
     });
   }
 
-  auditOptionsSoon(client, o);
+  if (!as.clusterNode) auditOptionsSoon(client, o);
 }

@@ -3,7 +3,6 @@ import {
   type ClientFactory,
   type ClientFactoryOptions,
   type ClientUnderTest,
-  cannotWrap,
   describeError,
   noTopologySubscribe,
 } from './client-under-test.js';
@@ -77,13 +76,7 @@ function ioredisClusterClient(
   const nodes = topology?.kind === 'cluster' ? topology.nodes : [];
   const clusterOptions: ClusterOptions = { lazyConnect: true, redisOptions: options as RedisOptions };
   const cluster = new Cluster(nodes, clusterOptions);
-  if (wrap) {
-    try {
-      wrapWithLifeline(cluster, 'client', onEvent);
-    } catch (error) {
-      throw cannotWrap('an ioredis Cluster client', messageOf(error)); // lifeline(client) refuses it
-    }
-  }
+  if (wrap) wrapWithLifeline(cluster, 'client', onEvent);
   watch(cluster, 'client', onEvent);
   return {
     library: wrap ? 'lifeline(ioredis Cluster)' : 'ioredis Cluster',

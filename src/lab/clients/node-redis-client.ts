@@ -115,19 +115,8 @@ function nodeRedisTopologyClient(
   onEvent: ClientFactoryOptions['onEvent'],
   wrap: boolean,
 ): ClientUnderTest {
-  if (wrap) {
-    // lifeline(client) takes these for a createClient() client (sendCommand, isOpen, isReady) and wraps
-    // them, but their sendCommand takes (isReadonly, args) or (firstKey, isReadonly, args). Refused here
-    // rather than run a client that fails every command, or crash the lab.
-    throw topology.kind === 'sentinel'
-      ? cannotWrap(
-          'a node-redis Sentinel client',
-          'lifeline(client) takes it for a createClient() client, and its connection watch then throws an uncaught TypeError (the Sentinel sendCommand takes isReadonly first)',
-        )
-      : cannotWrap(
-          'a node-redis Cluster client',
-          'lifeline(client) takes it for a createClient() client, and every command then fails (the Cluster sendCommand takes firstKey and isReadonly first)',
-        );
+  if (wrap && topology.kind === 'sentinel') {
+    throw cannotWrap('a node-redis Sentinel client', 'lifeline(client) refuses createSentinel() clients');
   }
   // The node addresses come from the sentinels or the cluster: the lab sets none.
   const nodeOptions = clientOptions(options, false, {});
@@ -155,6 +144,7 @@ function nodeRedisTopologyClient(
     rootNodes: topology.nodes.map((node) => ({ socket: node })),
     defaults: nodeOptions as RedisClusterOptions['defaults'],
   });
+  if (wrap) wrapWithLifeline(cluster, 'client', onEvent);
   watchEvents(cluster, 'client', onEvent, [
     'connect',
     'disconnect',
@@ -163,7 +153,7 @@ function nodeRedisTopologyClient(
     'node-disconnect',
   ]);
   return {
-    library: 'node-redis Cluster',
+    library: wrap ? 'lifeline(node-redis Cluster)' : 'node-redis Cluster',
     connect: async () => {
       await cluster.connect();
     },
