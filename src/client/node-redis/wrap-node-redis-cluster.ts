@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ClusterFailovers } from '../cluster-failovers.js';
 import { auditConfig } from '../config-audit.js';
-import { LifelineCommandError } from '../errors.js';
+import { CODES, LifelineCommandError } from '../errors.js';
 import { type DisconnectEvent, EVENTS } from '../events.js';
 import type { ResolvedOptions } from '../options.js';
 import { isQueueTimeout } from './command-failures.js';
@@ -71,9 +71,7 @@ export function wrapNodeRedisCluster(handle: NodeRedisClusterInternals, o: Resol
     const notRun = (error: unknown, client: NodeRedisInternals | undefined) =>
       /^(CLUSTERDOWN|TRYAGAIN) /.test(String((error as Error)?.message)) ||
       isQueueTimeout(error) ||
-      (error instanceof LifelineCommandError &&
-        !error.written &&
-        error.code !== 'ERR_LIFELINE_CLIENT_CLOSED') ||
+      (error instanceof LifelineCommandError && !error.written && error.code !== CODES.clientClosed) ||
       ((error as Error)?.constructor?.name === 'DisconnectsClientError' &&
         client !== undefined &&
         closedWhileDown.has(client));
