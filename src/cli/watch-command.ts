@@ -92,7 +92,7 @@ export function registerWatch(
           watch: {
             urls: urls.length ? urls : [process.env.REDIS_URL ?? DEFAULT_URL],
             intervalMs: opts.interval,
-            clientListBudget: Math.min(opts.clientListBudget, 1),
+            clientListBudget: opts.clientListBudget,
             timeoutMs: opts.timeout,
             logPath: opts.log,
             tlsCaFile: opts.tlsCa,

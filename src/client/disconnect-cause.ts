@@ -36,7 +36,9 @@ export interface DisconnectFacts {
 
 /** What the server says changed across the disconnect (INFO on the new connection vs the last one). */
 export interface ServerDeltas {
+  /** Another server process answers: restarted, or (serverReplaced) another one that was already up. */
   runIdChanged: boolean;
+  serverReplaced?: boolean;
   evictedClients: number;
   outputBufferKills: number;
   queryBufferKills: number;
@@ -81,6 +83,8 @@ export function attribute(facts: DisconnectFacts, deltas?: ServerDeltas): Attrib
   if (facts.killedBy) return found('half-open', 'high', { killedBy: facts.killedBy });
   // Back on another server: whatever that one's INFO says, this connection's server was left behind.
   if (facts.movedTo) return found('failover', 'high', { from: facts.endpoint, to: facts.movedTo });
+  if (deltas?.serverReplaced)
+    return found('failover', 'high', { why: 'another server that was already up answers' });
   if (deltas?.runIdChanged) return found('server-restart', 'high');
   if (deltas?.roleChanged || /READONLY|MASTERDOWN|UNBLOCKED/.test(facts.error?.message ?? ''))
     return found('failover', 'high');
@@ -105,6 +109,7 @@ export function attribute(facts: DisconnectFacts, deltas?: ServerDeltas): Attrib
       return found('output-buffer-limit', 'medium', {
         why: 'subscribers are exempt from timeout; a slow subscriber is the usual EOF',
       });
+    // In flight are names only, not arguments: any range read counts (core/command-facts.ts).
     if (facts.inFlight.some((c) => mayReplyUnbounded(c.name))) return found('output-buffer-limit', 'medium');
     if (
       facts.serverTimeoutS &&

@@ -54,3 +54,31 @@ export function parseSentinelMessage(channel: string, text: string): SentinelMes
     return { type: 'failover-abort', reason: channel.slice('-failover-abort-'.length), masterName, node };
   return undefined;
 }
+
+/**
+ * Every sentinel publishes the same event (a +switch-master, its own +sdown): one announced again
+ * within this long is the same event.
+ */
+export const SENTINEL_REPEAT_MS = 30_000;
+
+/** Tells the first announcement of an event (by key) from the other sentinels' repeats of it. */
+export class SentinelRepeats {
+  private readonly seen = new Map<string, number>();
+
+  /** True the first time `key` is announced within SENTINEL_REPEAT_MS. */
+  first(key: string, now = Date.now()): boolean {
+    for (const [k, at] of this.seen) if (now - at >= SENTINEL_REPEAT_MS) this.seen.delete(k);
+    if (this.seen.has(key)) return false;
+    this.seen.set(key, now);
+    return true;
+  }
+
+  /** The event is over (a -sdown): its next announcement is a new one. */
+  forget(key: string): void {
+    this.seen.delete(key);
+  }
+
+  clear(): void {
+    this.seen.clear();
+  }
+}

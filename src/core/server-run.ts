@@ -67,3 +67,17 @@ export function counterDelta(
   if (before === undefined) return undefined;
   return now >= before ? now - before : now;
 }
+
+/**
+ * What a cumulative counter grew by over the whole interval between two readings, for a rate: known
+ * only within one run and without a reset. After a restart or a reset counterDelta's count covers only
+ * part of the interval, so a rate from it would read low; undefined then, to be skipped.
+ */
+export function intervalDelta(
+  before: number | undefined,
+  now: number | undefined,
+  change: RunChange,
+): number | undefined {
+  if (change !== 'same' || before === undefined || now === undefined || now < before) return undefined;
+  return now - before;
+}

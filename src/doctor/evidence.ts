@@ -1,3 +1,4 @@
+import type { ClientSnapshot } from '../core/client-snapshot.js';
 import type { LogSummary } from '../core/log/summarize-log.js';
 import type { ClientClass, ClientFields } from '../core/parse-client-list.js';
 import type { Info } from '../core/parse-info.js';
@@ -37,20 +38,8 @@ export const targetIdentity = (target: RedisTarget): TargetIdentity => ({
   username: target.username,
 });
 
-export interface ClientSnapshot {
-  id: string;
-  addr: string;
-  name: string;
-  libName: string;
-  flags: string;
-  class: ClientClass;
-  ageS: number;
-  idleS: number;
-  omem: number;
-  qbuf: number;
-  totMem: number;
-  cmd: string;
-}
+// Re-exported: the doctor's public types name it (src/index.ts).
+export type { ClientSnapshot } from '../core/client-snapshot.js';
 
 export interface ClientsSummary {
   /** Lines in the reply (our own connection excluded). */

@@ -8,7 +8,7 @@ export interface WatchOptions {
   intervalMs?: number;
   /**
    * CLIENT LIST may take at most this share of wall time on the server (its cost grows with the
-   * number of clients, so large servers are listed less often). @default 0.01
+   * number of clients, so large servers are listed less often); more than 1 counts as 1. @default 0.01
    */
   clientListBudget?: number;
   /** Bound for connecting and for each command, milliseconds. @default 3000 */
@@ -66,7 +66,8 @@ export function resolveWatchOptions(options: WatchOptions): ResolvedWatchOptions
   return {
     ...options,
     intervalMs: options.intervalMs ?? WATCH_DEFAULTS.intervalMs,
-    clientListBudget: options.clientListBudget ?? WATCH_DEFAULTS.clientListBudget,
+    // A share of wall time: more than all of it means all of it.
+    clientListBudget: Math.min(options.clientListBudget ?? WATCH_DEFAULTS.clientListBudget, 1),
     timeoutMs: options.timeoutMs ?? WATCH_DEFAULTS.timeoutMs,
     ghostIdleS: options.ghostIdleS ?? WATCH_DEFAULTS.ghostIdleS,
     churnPerSecond: options.churnPerSecond ?? WATCH_DEFAULTS.churnPerSecond,

@@ -10,7 +10,7 @@ import { parseInfo } from '../../src/core/parse-info.js';
 import { collectClients, summarizeClientList } from '../../src/doctor/collectors/clients.js';
 import type { CollectorContext } from '../../src/doctor/collectors/context.js';
 import { ok } from '../../src/doctor/evidence.js';
-import { parseClientList } from '../../src/watch/sampling/read-client-list.js';
+import { briefClientList } from '../../src/watch/sampling/read-client-list.js';
 
 const line = (id: number) =>
   `id=${id} addr=10.0.0.5:${40000 + id} name=w${id} age=9 idle=1 flags=N omem=0 cmd=get`;
@@ -34,7 +34,7 @@ describe('walkClientList', () => {
       visited: MAX_CLIENT_LINES,
     });
     const summary = summarizeClientList(text, '10');
-    const watched = parseClientList(text, '10', DEFAULT_BUFFER_LIMITS, 1);
+    const watched = briefClientList(text, '10', DEFAULT_BUFFER_LIMITS, 1);
     expect([summary.total, summary.summarised]).toEqual([MAX_CLIENT_LINES + 4, MAX_CLIENT_LINES]);
     expect([watched.facts.total, watched.clients.size]).toEqual([MAX_CLIENT_LINES + 4, MAX_CLIENT_LINES]);
   });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { attribute, type DisconnectFacts } from '../../src/client/disconnect-cause.js';
 import { serverDeltas, snapshotFromInfo } from '../../src/client/server-snapshot.js';
-import { compareRuns, counterDelta, sameProcess } from '../../src/core/server-run.js';
+import { compareRuns, counterDelta, intervalDelta, sameProcess } from '../../src/core/server-run.js';
 
 const T0 = 1_700_000_000_000;
 const reading = (runId: string | undefined, uptimeS: number | undefined, atS = 0) => ({
@@ -51,6 +52,14 @@ describe('one server run to the next', () => {
     expect(counterDelta(5, undefined, 'same')).toBeUndefined();
     expect(counterDelta(5, undefined, 'restarted')).toBeUndefined();
   });
+
+  it('interval deltas (for rates): only within one run and without a reset', () => {
+    expect(intervalDelta(10, 15, 'same')).toBe(5);
+    expect(intervalDelta(15, 10, 'same')).toBeUndefined();
+    expect(intervalDelta(15, 20, 'restarted')).toBeUndefined();
+    expect(intervalDelta(15, 20, 'replaced')).toBeUndefined();
+    expect(intervalDelta(undefined, 5, 'same')).toBeUndefined();
+  });
 });
 
 describe("the client's reconnect snapshot uses the same rules", () => {
@@ -71,5 +80,30 @@ describe("the client's reconnect snapshot uses the same rules", () => {
     const before = snapshotFromInfo(info({ run_id: 'a', uptime_in_seconds: 50, evicted_clients: 40 }));
     const after = snapshotFromInfo(info({ run_id: 'a', uptime_in_seconds: 60, evicted_clients: 2 }));
     expect(serverDeltas(before, after)).toMatchObject({ runIdChanged: false, evictedClients: 2 });
+  });
+
+  it('the same facts give watch a replaced server and the client a failover, not a restart', () => {
+    const at = T0;
+    const before = snapshotFromInfo(info({ run_id: 'a', uptime_in_seconds: 5000 }), at);
+    // Another server, up for a day, answers 10 s later at the same address.
+    const after = snapshotFromInfo(info({ run_id: 'b', uptime_in_seconds: 86_400 }), at + 10_000);
+    expect(compareRuns(before, after)).toBe('replaced');
+    const deltas = serverDeltas(before, after);
+    expect(deltas).toMatchObject({ runIdChanged: true, serverReplaced: true });
+    const eof: DisconnectFacts = {
+      error: undefined,
+      killedBy: undefined,
+      endpoint: '10.0.0.1:6380',
+      quietMs: 0,
+      inFlight: [],
+      subscribed: false,
+      serverTimeoutS: undefined,
+      reconnectRefused: false,
+    };
+    expect(attribute(eof, deltas).cause).toBe('failover');
+    // A process started since: a restart in both.
+    const restarted = snapshotFromInfo(info({ run_id: 'c', uptime_in_seconds: 3 }), at + 10_000);
+    expect(compareRuns(before, restarted)).toBe('restarted');
+    expect(attribute(eof, serverDeltas(before, restarted)).cause).toBe('server-restart');
   });
 });

@@ -20,8 +20,19 @@ async function stalledSubscriber(port: number, channel: string): Promise<Socket>
   defer(() => socket.destroy());
   socket.on('error', () => undefined);
   await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
-  socket.write(`*2\r\n$9\r\nSUBSCRIBE\r\n$${channel.length}\r\n${channel}\r\n`);
-  await new Promise((r) => setTimeout(r, 100));
+  // Subscribed once the confirmation (`subscribe <channel> 1`) has arrived whole; then stop reading.
+  const confirmation = `$${channel.length}\r\n${channel}\r\n:1\r\n`;
+  await new Promise<void>((resolve) => {
+    let received = '';
+    const onData = (chunk: Buffer) => {
+      received += chunk.toString('latin1');
+      if (!received.endsWith(confirmation)) return;
+      socket.off('data', onData);
+      resolve();
+    };
+    socket.on('data', onData);
+    socket.write(`*2\r\n$9\r\nSUBSCRIBE\r\n$${channel.length}\r\n${channel}\r\n`);
+  });
   socket.pause();
   return socket;
 }
@@ -66,7 +77,7 @@ describe('lifeline watch on real servers: each incident within two intervals, ri
     expect(reportedWithin(w, hit, back)).toBeLessThanOrEqual(TWO_INTERVALS);
     expect(hit.incident.severity).toBe('warning');
     expect(hit.incident.confidence).toBe('high');
-    expect(hit.incident.message).toMatch(/clean shutdown/);
+    expect(hit.incident.message).toMatch(/shut down cleanly/);
     expect(w.incidents.some((i) => i.incident.kind === 'server-crashed')).toBe(false);
   });
 
@@ -106,7 +117,7 @@ describe('lifeline watch on real servers: each incident within two intervals, ri
     const hit = await w.next('server-crashed', killedAt);
     expect(reportedWithin(w, hit, back)).toBeLessThanOrEqual(TWO_INTERVALS);
     expect(hit.incident.severity).toBe('critical');
-    expect(hit.incident.message).toMatch(/no shutdown before the new start/);
+    expect(hit.incident.message).toMatch(/stopped without any shutdown line/);
     expect(hit.incident.evidence).toMatchObject({ previousRunEnd: 'killed' });
   });
 

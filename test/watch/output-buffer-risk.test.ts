@@ -10,7 +10,7 @@ import { diagnose } from '../../src/doctor/diagnose.js';
 import { type Evidence, ok } from '../../src/doctor/evidence.js';
 import { detectOutputBufferAtRisk } from '../../src/watch/detectors/output-buffer-at-risk.js';
 import { doctorAdvice } from '../../src/watch/doctor-advice.js';
-import { parseClientList } from '../../src/watch/sampling/read-client-list.js';
+import { briefClientList } from '../../src/watch/sampling/read-client-list.js';
 import { fixtureEvidence } from '../support/fixture-evidence.js';
 import { adviceContext, adviceRound, CAPTURE_TARGET } from './support/advice-round.js';
 
@@ -26,7 +26,7 @@ function both(limit: string, lines: string[]) {
   if (base.config.status !== 'ok' || base.info.status !== 'ok') throw new Error('fixture');
   const config = { ...base.config.value, 'client-output-buffer-limit': limit };
   const evidence: Evidence = { ...base, config: ok(config), clients: ok(summarizeClientList(text, '1')) };
-  const list = { at: 0, text, ownId: '1', ...parseClientList(text, '1', parseBufferLimits(limit), 1) };
+  const list = { at: 0, text, ownId: '1', ...briefClientList(text, '1', parseBufferLimits(limit), 1) };
   const round = adviceRound(base.info.value, 0, config, { clientList: list });
   const ctx = adviceContext(round, undefined, config, { logFollowed: false });
   return {

@@ -22,7 +22,7 @@ import { detectServerCrashed } from '../../src/watch/detectors/server-crashed.js
 import { detectServerFailover } from '../../src/watch/detectors/server-failover.js';
 import { detectServerRestarted } from '../../src/watch/detectors/server-restarted.js';
 import { resolveWatchOptions } from '../../src/watch/options.js';
-import { type ClientList, parseClientList } from '../../src/watch/sampling/read-client-list.js';
+import { briefClientList, type ClientList } from '../../src/watch/sampling/read-client-list.js';
 import { counters, gauges, readInfo, serverFacts } from '../../src/watch/sampling/read-info.js';
 
 /** Every detector of a new server process: restart, crash, failover. */
@@ -48,7 +48,7 @@ const line = (c: Client) =>
 
 function clientList(at: number, clients: Client[]): ClientList {
   const text = clients.map(line).join('\n');
-  return { at, ownId: '1', ...parseClientList(text, '1', DEFAULT_BUFFER_LIMITS, 1) };
+  return { at, ownId: '1', ...briefClientList(text, '1', DEFAULT_BUFFER_LIMITS, 1) };
 }
 
 function round(at: number, fields: Record<string, string | number> = {}, list?: ClientList): Round {

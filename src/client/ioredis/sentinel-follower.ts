@@ -1,7 +1,7 @@
 import type { ConnectionOptions } from 'node:tls';
 import { Redis } from 'ioredis';
 import { endpointOf, type NodeAddress } from '../../core/redis-url.js';
-import { parseSentinelMessage } from '../../core/sentinel-message.js';
+import { parseSentinelMessage, SentinelRepeats } from '../../core/sentinel-message.js';
 
 /** The master switch a sentinel announced. */
 export interface MasterSwitch {
@@ -18,8 +18,6 @@ export interface SentinelLogin {
   tls?: ConnectionOptions;
 }
 
-/** Every sentinel announces the same switch: the same old → new within this long is one switch. */
-const SAME_SWITCH_MS = 30_000;
 /** A lost sentinel connection is tried again this often. */
 const RECONNECT_MS = 1_000;
 
@@ -30,7 +28,8 @@ const RECONNECT_MS = 1_000;
  */
 export class SentinelFollower {
   private readonly connections: Redis[] = [];
-  private readonly heard = new Map<string, number>();
+  /** Every sentinel announces the same switch: the same old → new is reported once. */
+  private readonly heard = new SentinelRepeats();
 
   constructor(
     private readonly sentinels: readonly NodeAddress[],
@@ -80,17 +79,9 @@ export class SentinelFollower {
         to: endpointOf(message.to),
         announcedBy: where,
       };
-      if (this.heardBefore(`${change.from} ${change.to}`)) return;
+      if (!this.heard.first(`${change.from} ${change.to}`)) return;
       this.onSwitch(change);
     });
     return redis;
-  }
-
-  private heardBefore(key: string): boolean {
-    const now = Date.now();
-    for (const [k, at] of this.heard) if (now - at >= SAME_SWITCH_MS) this.heard.delete(k);
-    if (this.heard.has(key)) return true;
-    this.heard.set(key, now);
-    return false;
   }
 }

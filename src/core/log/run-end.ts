@@ -38,6 +38,9 @@ export function runEnd(facts: RunEndFacts): RunEnd {
   return 'killed';
 }
 
+/** The run did not exit cleanly: it crashed, or was killed (whether or not a shutdown had begun). */
+export const crashed = (end: RunEnd): boolean => end !== 'clean';
+
 /** Each end in words, to follow "the previous process". */
 export const RUN_END_WORDS: Readonly<Record<RunEnd, string>> = {
   'crash-report': 'crashed (a bug report is in the log)',

@@ -1,15 +1,10 @@
 import { clientListRisk } from '../../core/client-list-guard.js';
+import { type ClientSnapshot, toSnapshot } from '../../core/client-snapshot.js';
 import { bufferLimitsOf } from '../../core/parse-buffer-limits.js';
-import {
-  type ClientClass,
-  type ClientFields,
-  clientClass,
-  num,
-  walkClientList,
-} from '../../core/parse-client-list.js';
+import { type ClientClass, walkClientList } from '../../core/parse-client-list.js';
 import { type Info, infoNumber } from '../../core/parse-info.js';
 import { formatBytes } from '../../core/units.js';
-import { type ClientSnapshot, type ClientsSummary, type Collected, ok, unavailable } from '../evidence.js';
+import { type ClientsSummary, type Collected, ok, unavailable } from '../evidence.js';
 import type { CollectorContext } from './context.js';
 
 const TOP = 10;
@@ -62,24 +57,6 @@ export function summarizeClientList(text: string, ownId?: string): ClientsSummar
     topIdle = insertTop(topIdle, snapshot, (c) => c.idleS);
   });
   return { total, summarised, byClass, byLibName, byName, flagged, idleHistogram, topOutputBuffers, topIdle };
-}
-
-/** One CLIENT LIST line's fields, as the rules (and watch) read them. */
-export function toSnapshot(f: ClientFields): ClientSnapshot {
-  return {
-    id: f.id ?? '',
-    addr: f.addr ?? '',
-    name: f.name ?? '',
-    libName: f['lib-name'] ?? '',
-    flags: f.flags ?? '',
-    class: clientClass(f),
-    ageS: num(f, 'age'),
-    idleS: num(f, 'idle'),
-    omem: num(f, 'omem'),
-    qbuf: num(f, 'qbuf'),
-    totMem: num(f, 'tot-mem'),
-    cmd: f.cmd ?? '',
-  };
 }
 
 function insertTop(

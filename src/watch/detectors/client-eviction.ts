@@ -4,8 +4,6 @@ import { serverKillDetector } from './server-kill-detector.js';
 export const detectClientEviction = serverKillDetector({
   kind: 'client-eviction',
   counter: 'evictedClients',
-  counterName: 'evicted_clients',
   logKind: 'client-evicted',
-  title: 'Clients were evicted to keep client memory under maxmemory-clients',
   what: 'by client eviction (maxmemory-clients)',
 });

@@ -1,3 +1,4 @@
+import { intervalDelta } from '../../core/server-run.js';
 import { type DetectContext, type Detection, secondsBetween, serverChanged } from './detect-context.js';
 
 /** Monitoring tools that connect once per scrape: their steady churn is not an application's. */
@@ -18,7 +19,13 @@ export function detectConnectionChurn(ctx: DetectContext): Detection[] {
   if (!prev || serverChanged(ctx)) return [];
   const seconds = secondsBetween(prev.sample.at, cur.sample.at);
   if (seconds <= 0) return [];
-  const accepted = cur.sample.counters.connectionsReceived - prev.sample.counters.connectionsReceived;
+  const accepted = intervalDelta(
+    prev.sample.counters.connectionsReceived,
+    cur.sample.counters.connectionsReceived,
+    'same',
+  );
+  // Reset by CONFIG RESETSTAT: this interval's count is unknown, and must not enter the baseline.
+  if (accepted === undefined) return [];
   const monitors = newMonitorConnections(ctx);
   const rate = Math.max(0, accepted - ctx.ownConnects - monitors) / seconds;
   const baseline = memory.churnBaselinePerS;

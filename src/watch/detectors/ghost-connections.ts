@@ -1,4 +1,5 @@
-import { type ClientBrief, isPlainNormal } from '../sampling/read-client-list.js';
+import { reapedByTimeout } from '../../core/timeout-reaping.js';
+import type { ClientBrief } from '../sampling/read-client-list.js';
 import type { DetectContext, Detection } from './detect-context.js';
 
 const hostOf = (addr: string): string => addr.slice(0, addr.lastIndexOf(':'));
@@ -28,7 +29,8 @@ export function detectGhostConnections(ctx: DetectContext): Detection[] {
   // One pass: the newest connection of each application (ids grow with every accept).
   const newest = new Map<string, ClientBrief>();
   for (const c of list.clients.values()) {
-    if (!isPlainNormal(c) || (c.name === '' && c.libName === '')) continue;
+    // A pool's plain connections: the clients `timeout` would reap (not replicas, subscribers, blocked, MONITOR).
+    if (!reapedByTimeout(c) || (c.name === '' && c.libName === '')) continue;
     const key = appKey(c);
     const seen = newest.get(key);
     if (!seen || Number(c.id) > Number(seen.id)) newest.set(key, c);
@@ -36,7 +38,7 @@ export function detectGhostConnections(ctx: DetectContext): Detection[] {
   const ghosts: { ghost: ClientBrief; successor: ClientBrief }[] = [];
   for (const c of list.clients.values()) {
     if (c.idleS < ctx.options.ghostIdleS || c.idleS > maxIdleS || reportedGhosts.has(c.id)) continue;
-    if (!isPlainNormal(c) || (c.name === '' && c.libName === '')) continue;
+    if (!reapedByTimeout(c) || (c.name === '' && c.libName === '')) continue;
     const successor = newest.get(appKey(c));
     if (successor && Number(successor.id) > Number(c.id) && successor.ageS < c.idleS)
       ghosts.push({ ghost: c, successor });

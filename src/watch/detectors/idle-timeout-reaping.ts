@@ -1,5 +1,5 @@
+import { reapedByTimeout } from '../../core/timeout-reaping.js';
 import { whoIs } from '../../doctor/rules/helpers.js';
-import { isPlainNormal } from '../sampling/read-client-list.js';
 import { type DetectContext, type Detection, secondsBetween } from './detect-context.js';
 
 // clientsCron visits every client about once a second, so a reaped client may have been idle up to
@@ -22,7 +22,7 @@ export function detectIdleTimeoutReaping(ctx: DetectContext): Detection[] {
   const reaped = [...before.clients.values()].filter(
     (c) =>
       !now.clients.has(c.id) &&
-      isPlainNormal(c) &&
+      reapedByTimeout(c) &&
       c.idleS + elapsed >= timeout - SLACK_S &&
       c.idleS <= timeout + SLACK_S,
   );

@@ -1,3 +1,4 @@
+import { protectedModeRefuses } from '../../core/protected-mode.js';
 import { counterDelta, type DetectContext, type Detection } from './detect-context.js';
 
 /**
@@ -11,8 +12,7 @@ export function detectMaxclientsReached(ctx: DetectContext): Detection[] {
   const peak = Math.max(g.connectedClients, ctx.prev?.sample.gauges.connectedClients ?? 0);
   const max = g.maxclients;
   const nearMax = max !== undefined && peak >= max * 0.95 - 1;
-  const protectedMode =
-    ctx.config?.['protected-mode'] === 'yes' && (ctx.config?.requirepass ?? '') === '' && !nearMax;
+  const protectedMode = !nearMax && protectedModeRefuses(ctx.config, ctx.cur.sample.server);
   const connected = `connected_clients ${g.connectedClients}${max !== undefined ? ` of maxclients ${max}` : ''}`;
   return [
     {

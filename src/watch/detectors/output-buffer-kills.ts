@@ -4,8 +4,6 @@ import { serverKillDetector } from './server-kill-detector.js';
 export const detectOutputBufferKills = serverKillDetector({
   kind: 'output-buffer-kills',
   counter: 'outputBufferKills',
-  counterName: 'client_output_buffer_limit_disconnections',
   logKind: 'output-buffer-kill',
-  title: 'Clients were closed for exceeding client-output-buffer-limit',
   what: 'for overcoming their output buffer limit',
 });

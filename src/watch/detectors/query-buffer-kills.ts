@@ -4,8 +4,6 @@ import { serverKillDetector } from './server-kill-detector.js';
 export const detectQueryBufferKills = serverKillDetector({
   kind: 'query-buffer-kills',
   counter: 'queryBufferKills',
-  counterName: 'client_query_buffer_limit_disconnections',
   logKind: 'query-buffer-kill',
-  title: 'Clients were closed for exceeding client-query-buffer-limit',
   what: 'for sending more than the query buffer limit',
 });

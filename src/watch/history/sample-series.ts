@@ -1,3 +1,4 @@
+import { killsDelta } from '../../core/server-kills.js';
 import { compareRuns, counterDelta, type RunReading } from '../../core/server-run.js';
 import type { Counters, Sample, ServerFacts } from '../types.js';
 
@@ -76,7 +77,7 @@ export function sampleDeltas(
   const delta = (key: keyof Counters) => counterDelta(prev[key], cur[key], change) ?? 0;
   return {
     rejected: delta('rejectedConnections'),
-    kills: delta('outputBufferKills') + delta('queryBufferKills') + delta('evictedClients'),
+    kills: killsDelta(prev, cur, change),
     restarted: change === 'restarted',
     baseline: next,
   };

@@ -1,4 +1,5 @@
-import { compareRuns, counterDelta, sameProcess } from '../../core/server-run.js';
+import { killsDelta } from '../../core/server-kills.js';
+import { compareRuns, counterDelta, intervalDelta } from '../../core/server-run.js';
 import type { Incident, Sample } from '../types.js';
 import { renderIncidentLine } from './render-incident-line.js';
 
@@ -40,15 +41,9 @@ export class LiveView {
     const before = s.last?.up ? s.last : s.previousUp;
     if (sample.up && before?.counters && sample.counters) {
       const change = compareRuns({ ...before.server, at: before.at }, { ...sample.server, at: sample.at });
-      const grew = (now: number | undefined, then: number | undefined) =>
-        counterDelta(then, now, change) ?? 0;
-      const b = before.counters;
-      const c = sample.counters;
-      s.kills +=
-        grew(c.outputBufferKills, b.outputBufferKills) +
-        grew(c.queryBufferKills, b.queryBufferKills) +
-        grew(c.evictedClients, b.evictedClients);
-      s.rejected += grew(c.rejectedConnections, b.rejectedConnections);
+      s.kills += killsDelta(before.counters, sample.counters, change);
+      s.rejected +=
+        counterDelta(before.counters.rejectedConnections, sample.counters.rejectedConnections, change) ?? 0;
     }
     if (s.last?.up) s.previousUp = s.last;
     s.last = sample;
@@ -71,11 +66,17 @@ export class LiveView {
     for (const [target, s] of this.status) {
       const last = s.last;
       const prev = s.previousUp;
-      const churn =
-        last?.up && prev?.counters && last.counters && sameProcess({ ...prev.server }, { ...last.server })
-          ? (last.counters.connectionsReceived - prev.counters.connectionsReceived) /
-            ((last.at - prev.at) / 1000)
+      // A rate only over an interval of one run without a counter reset (core/server-run.ts).
+      const accepted =
+        last?.up && prev?.counters && last.counters
+          ? intervalDelta(
+              prev.counters.connectionsReceived,
+              last.counters.connectionsReceived,
+              compareRuns({ ...prev.server, at: prev.at }, { ...last.server, at: last.at }),
+            )
           : undefined;
+      const churn =
+        accepted === undefined || !last || !prev ? undefined : accepted / ((last.at - prev.at) / 1000);
       rows.push([
         target,
         !last ? 'starting' : last.up ? 'up' : 'DOWN',

@@ -1,9 +1,9 @@
 import type { Redis } from 'ioredis';
+import { type ClientSnapshot, toSnapshot } from '../../core/client-snapshot.js';
 import { outputBufferRiskShare } from '../../core/output-buffer-risk.js';
 import type { BufferLimits } from '../../core/parse-buffer-limits.js';
 import { walkClientList } from '../../core/parse-client-list.js';
-import { toSnapshot } from '../../doctor/collectors/clients.js';
-import type { ClientSnapshot } from '../../doctor/evidence.js';
+import { reapedByTimeout } from '../../core/timeout-reaping.js';
 import type { ClientListFacts } from '../types.js';
 
 /** What watch remembers of one client between two CLIENT LISTs (in memory only, never stored). */
@@ -17,17 +17,15 @@ export interface ClientList {
   ownId: string;
 }
 
-/** Normal clients that are not blocked or MONITOR are the ones `timeout` reaps and pools keep. */
-export const isPlainNormal = (c: ClientBrief): boolean => c.class === 'normal' && !/[bOP]/.test(c.flags);
-
 export async function readClientList(redis: Redis, ownId: string, limits: BufferLimits): Promise<ClientList> {
   const started = performance.now();
   const text = String(await redis.call('CLIENT', 'LIST'));
   const durationMs = performance.now() - started;
-  return { at: Date.now(), ...parseClientList(text, ownId, limits, durationMs), ownId };
+  return { at: Date.now(), ...briefClientList(text, ownId, limits, durationMs), ownId };
 }
 
-export function parseClientList(
+/** A CLIENT LIST reply → each client (by id) and the facts a sample keeps of them. */
+export function briefClientList(
   text: string,
   ownId: string,
   limits: BufferLimits,
@@ -39,7 +37,7 @@ export function parseClientList(
   const { total } = walkClientList(text, ownId, (fields) => {
     const brief = toSnapshot(fields);
     clients.set(brief.id, brief);
-    if (isPlainNormal(brief)) {
+    if (reapedByTimeout(brief)) {
       if (brief.idleS >= 60) idle.over60s++;
       if (brief.idleS >= 300) idle.over300s++;
       if (brief.idleS >= 3600) idle.over3600s++;

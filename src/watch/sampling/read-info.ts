@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { commandCalls, type Info, infoNumber, parseInfo } from '../../core/parse-info.js';
+import { serverKillCounts } from '../../core/server-kills.js';
 import { identifyServer } from '../../core/server-product.js';
 import type { Counters, Gauges, ServerFacts } from '../types.js';
 
@@ -41,18 +42,11 @@ export function counters(info: Info): Counters {
     connectionsReceived: infoNumber(info, 'total_connections_received') ?? 0,
     rejectedConnections: infoNumber(info, 'rejected_connections') ?? 0,
     clientKillCalls: commandCalls(info, 'client|kill'),
+    // Fields that older servers lack stay absent, so "no counter" is never read as "zero kills".
+    ...serverKillCounts(info),
   };
-  // Fields that older servers lack stay absent, so "no counter" is never read as "zero kills".
-  const optional: [keyof Counters, string][] = [
-    ['evictedClients', 'evicted_clients'],
-    ['outputBufferKills', 'client_output_buffer_limit_disconnections'],
-    ['queryBufferKills', 'client_query_buffer_limit_disconnections'],
-    ['errorReplies', 'total_error_replies'],
-  ];
-  for (const [key, field] of optional) {
-    const value = infoNumber(info, field);
-    if (value !== undefined) out[key] = value;
-  }
+  const errorReplies = infoNumber(info, 'total_error_replies');
+  if (errorReplies !== undefined) out.errorReplies = errorReplies;
   return out;
 }
 

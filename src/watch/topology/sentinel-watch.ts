@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { endpointOf, type NodeAddress, type SentinelTarget } from '../../core/redis-url.js';
-import { parseSentinelMessage } from '../../core/sentinel-message.js';
+import { parseSentinelMessage, SentinelRepeats } from '../../core/sentinel-message.js';
 import type { TopologyEvidence } from '../../doctor/topology/topology-evidence.js';
 import type { Detection } from '../detectors/detect-context.js';
 import { detectFailover } from '../detectors/failover.js';
@@ -12,12 +12,6 @@ import { WATCH_CONNECTION_NAME } from '../sampling/target-link.js';
 /** The Sentinel channels watch subscribes to (and the pattern of the failover aborts). */
 export const SENTINEL_CHANNELS = ['+switch-master', '+sdown', '-sdown', '+odown', '-odown', '+failover-end'];
 export const SENTINEL_PATTERNS = ['-failover-abort-*'];
-
-/**
- * Each sentinel publishes the same switch (and its own +sdown): an announcement repeated within this
- * long is the same event.
- */
-export const SENTINEL_DEDUP_MS = 30_000;
 
 /** How often a lost sentinel connection is tried again. */
 const RECONNECT_MS = 1_000;
@@ -41,7 +35,7 @@ export class SentinelWatch {
   private readonly connected = new Set<string>();
   /** Each connection's subscription after its latest connect. */
   private readonly subscribed = new Map<string, Promise<void>>();
-  private readonly seen = new Map<string, number>();
+  private readonly seen = new SentinelRepeats();
   /** When each master was first announced down (+sdown), until it is up again: how long writes were refused. */
   private readonly masterDownAt = new Map<string, number>();
   private readonly quorum: number;
@@ -155,22 +149,13 @@ export class SentinelWatch {
     for (const detection of detectSentinelQuorumLost(reach)) this.events.detection(detection, undefined);
   }
 
-  /** True the first time `key` is seen within the dedup window. */
-  private first(key: string): boolean {
-    const now = Date.now();
-    for (const [k, at] of this.seen) if (now - at >= SENTINEL_DEDUP_MS) this.seen.delete(k);
-    if (this.seen.has(key)) return false;
-    this.seen.set(key, now);
-    return true;
-  }
-
   private onMessage(sentinel: string, channel: string, text: string): void {
     if (this.closed) return;
     const message = parseSentinelMessage(channel, text);
     if (!message || message.masterName !== this.target.masterName) return;
     switch (message.type) {
       case 'switch-master': {
-        if (!this.first(`switch ${endpointOf(message.from)} ${endpointOf(message.to)}`)) return;
+        if (!this.seen.first(`switch ${endpointOf(message.from)} ${endpointOf(message.to)}`)) return;
         const downAt = this.masterDownAt.get(endpointOf(message.from));
         this.masterDownAt.delete(endpointOf(message.from));
         const masterDownMs = downAt === undefined ? undefined : Date.now() - downAt;
@@ -184,7 +169,7 @@ export class SentinelWatch {
         const where = endpointOf(message.node);
         if (message.instance === 'master' && !this.masterDownAt.has(where))
           this.masterDownAt.set(where, Date.now());
-        if (!this.first(`+${message.down} ${endpointOf(message.node)}`)) return;
+        if (!this.seen.first(`+${message.down} ${endpointOf(message.node)}`)) return;
         const detections = detectNodeFailed({
           source: 'sentinel',
           down: message.down,
@@ -200,10 +185,10 @@ export class SentinelWatch {
       case 'up':
         // The node is back: a later fall is news again.
         if (message.down === 'sdown') this.masterDownAt.delete(endpointOf(message.node));
-        this.seen.delete(`+${message.down} ${endpointOf(message.node)}`);
+        this.seen.forget(`+${message.down} ${endpointOf(message.node)}`);
         return;
       case 'failover-abort':
-        if (this.first(`abort ${message.reason} ${endpointOf(message.node)}`))
+        if (this.seen.first(`abort ${message.reason} ${endpointOf(message.node)}`))
           this.events.warning(
             `sentinel ${sentinel}: the failover of "${message.masterName}" was aborted (${message.reason}); the master stays ${endpointOf(message.node)}`,
           );

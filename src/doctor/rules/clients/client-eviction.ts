@@ -1,3 +1,4 @@
+import { SERVER_KILLS } from '../../../core/server-kills.js';
 import { formatBytes } from '../../../core/units.js';
 import type { Advice, AdviceFacts } from '../define-rule.js';
 import { config, configSetFix } from '../helpers.js';
@@ -6,15 +7,15 @@ import { serverKillRule } from './server-kill-rule.js';
 export default serverKillRule({
   id: 'client-eviction',
   cause: 'client-eviction',
-  title: 'maxmemory-clients evicted client connections',
-  counter: 'evicted_clients',
+  title: SERVER_KILLS.evictedClients.title,
+  counter: SERVER_KILLS.evictedClients.field,
   logKind: 'client-evicted',
   noSource: () => 'neither INFO evicted_clients (Redis 7.0+) nor the server log is available',
   describe({ counter, ownKills, logCount }, e) {
     const setting = config(e, 'maxmemory-clients');
     const count = Math.max((counter ?? 0) - ownKills, logCount);
     return {
-      message: `${count} client connection${count === 1 ? ' was' : 's were'} evicted (evicted_clients=${counter ?? 'n/a'}, maxmemory-clients=${setting ?? 'unknown'}).`,
+      message: `${count} client connection${count === 1 ? ' was' : 's were'} evicted (${SERVER_KILLS.evictedClients.field}=${counter ?? 'n/a'}, maxmemory-clients=${setting ?? 'unknown'}).`,
       evidence: { logEvictions: logCount, maxmemoryClients: setting ?? null },
     };
   },

@@ -1,3 +1,4 @@
+import { reapedByTimeout } from '../../../core/timeout-reaping.js';
 import { type Advice, type AdviceFacts, defineRule } from '../define-rule.js';
 import { adviceFacts, configNumber, configSetFix, plural, settingNumber } from '../helpers.js';
 
@@ -15,10 +16,7 @@ export default defineRule({
     const poolIdle = e.settings.clientIdleTimeoutS;
     const closeToReap =
       e.clients.status === 'ok'
-        ? e.clients.value.topIdle.filter(
-            // Blocked (b) and MONITOR (O) clients are exempt from timeout (timeout.c).
-            (c) => c.class === 'normal' && !/[bO]/.test(c.flags) && c.idleS >= timeout * 0.5,
-          )
+        ? e.clients.value.topIdle.filter((c) => reapedByTimeout(c) && c.idleS >= timeout * 0.5)
         : [];
     const harmless = poolIdle !== undefined && poolIdle < timeout;
     const advice = advise(adviceFacts(e));

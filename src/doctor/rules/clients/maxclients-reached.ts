@@ -1,4 +1,4 @@
-import { versionAtLeast } from '../../../core/server-product.js';
+import { protectedModeRefuses } from '../../../core/protected-mode.js';
 import { type Advice, type AdviceFacts, defineRule } from '../define-rule.js';
 import { adviceFacts, configSetFix, info } from '../helpers.js';
 import { connectionLoadIn, topHolders } from './connected-total.js';
@@ -51,18 +51,7 @@ function situation(f: AdviceFacts) {
   const atLimit = maxclients !== undefined && connected >= maxclients;
   const nearLimit = maxclients !== undefined && connected >= maxclients * 0.9;
   // rejected_connections also counts protected-mode denials (no password, non-loopback peer).
-  // They are possible only when a non-loopback peer can reach the port at all.
-  const bind = f.config?.bind ?? '';
-  const reachableFromOutside =
-    bind.trim() === '' || bind.split(/\s+/).some((a) => !/^-?(127\.|::1$|localhost$)/.test(a));
-  // Before 7.0, protected mode applied only when no bind address was configured at all.
-  const bindCounts =
-    f.target.product !== 'redis' || versionAtLeast(f.target.version ?? '', '7.0') || bind.trim() === '';
-  const protectedMode =
-    f.config?.['protected-mode'] === 'yes' &&
-    f.config?.requirepass === '' &&
-    reachableFromOutside &&
-    bindCounts;
+  const protectedMode = protectedModeRefuses(f.config, f.target);
   const reduced = f.log?.events.find((ev) => ev.kind === 'maxclients-reduced')?.detail?.maxclients;
   const fdErrors = f.log?.counts['accept-failed'] ?? 0;
   const likelyProtected = protectedMode && !nearLimit;

@@ -1,5 +1,6 @@
 import type { LogEvent } from '../../../core/log/summarize-log.js';
 import { type ClientClass, clientClass } from '../../../core/parse-client-list.js';
+import { SERVER_KILLS } from '../../../core/server-kills.js';
 import type { Advice, AdviceFacts } from '../define-rule.js';
 import { plural } from '../helpers.js';
 import { outputBufferFixes } from './output-buffer-fix.js';
@@ -8,8 +9,8 @@ import { killedIn, serverKillRule } from './server-kill-rule.js';
 export default serverKillRule({
   id: 'output-buffer-kills',
   cause: 'output-buffer-limit',
-  title: 'Clients were closed for exceeding client-output-buffer-limit',
-  counter: 'client_output_buffer_limit_disconnections',
+  title: SERVER_KILLS.outputBufferKills.title,
+  counter: SERVER_KILLS.outputBufferKills.field,
   logKind: 'output-buffer-kill',
   noSource: (reason) =>
     `this server has no output-buffer counter (added in Redis 7.4 / Valkey 8.0) and its log is unavailable (${reason}); pass --log`,
@@ -17,7 +18,7 @@ export default serverKillRule({
     const byClass = killsByClass(events);
     const classes = Object.keys(byClass) as ClientClass[];
     const counted =
-      counter !== undefined ? `client_output_buffer_limit_disconnections is ${counter} since start` : '';
+      counter !== undefined ? `${SERVER_KILLS.outputBufferKills.field} is ${counter} since start` : '';
     const logged =
       logCount > 0
         ? `the log shows ${plural(logCount, 'kill')}${classes.length ? ` (${classes.map((c) => `${byClass[c]} ${c}`).join(', ')})` : ''}`

@@ -1,3 +1,4 @@
+import { SERVER_KILLS } from '../../../core/server-kills.js';
 import { formatBytes, formatBytesExact, parseBytes } from '../../../core/units.js';
 import type { Advice, AdviceFacts } from '../define-rule.js';
 import { config, configSetFix, plural } from '../helpers.js';
@@ -6,16 +7,15 @@ import { serverKillRule } from './server-kill-rule.js';
 export default serverKillRule({
   id: 'query-buffer-kills',
   cause: 'query-buffer-limit',
-  title: 'Clients were closed for exceeding client-query-buffer-limit',
-  counter: 'client_query_buffer_limit_disconnections',
+  title: SERVER_KILLS.queryBufferKills.title,
+  counter: SERVER_KILLS.queryBufferKills.field,
   logKind: 'query-buffer-kill',
   noSource: (reason) =>
     `this server has no query-buffer counter (added in Redis 7.4 / Valkey 8.0) and its log is unavailable (${reason}); pass --log`,
   describe({ counter, logCount }, e) {
     const limit = queryBufferLimit(config(e, 'client-query-buffer-limit'));
     const parts = [];
-    if (counter !== undefined)
-      parts.push(`client_query_buffer_limit_disconnections is ${counter} since start`);
+    if (counter !== undefined) parts.push(`${SERVER_KILLS.queryBufferKills.field} is ${counter} since start`);
     if (logCount > 0) parts.push(`the log shows ${plural(logCount, 'kill')}`);
     return {
       message: `${parts.join('; ')} (limit ${formatBytes(limit)}).`,

@@ -1,16 +1,13 @@
-import { isRangeRead, mayReplyUnbounded } from '../../../core/command-facts.js';
+import { replyUnbounded } from '../../../core/command-facts.js';
 import { commandCalls } from '../../../core/parse-info.js';
 import { formatBytes } from '../../../core/units.js';
 import { defineRule } from '../define-rule.js';
 import { bufferLimits, info } from '../helpers.js';
 
-// A range read is bounded by its arguments unless it asks for the whole range (the slowlog collector
-// keeps a range read's bounds: `LRANGE key 0 -1`, `XRANGE key - +`).
-const WHOLE_RANGE = /^(LRANGE|ZRANGE|ZREVRANGE) key 0 -1( WITHSCORES)?$|^X(REV)?RANGE key [-+] [-+]$/;
-/** A slowlog entry (as the collector describes it) whose reply had no bound. */
+/** A slowlog entry whose reply had no bound (the collector keeps a range read's bounds: `LRANGE key 0 -1`). */
 const isUnboundedRead = (command: string): boolean => {
-  const name = command.split(' ', 1)[0] ?? '';
-  return mayReplyUnbounded(name) && (!isRangeRead(name) || WHOLE_RANGE.test(command));
+  const [name = '', ...args] = command.split(' ');
+  return replyUnbounded(name, args);
 };
 // A recent reply buffer of 1 MB is large for a cache; with a normal-class limit set, half of it is the line.
 const RECENT_BUFFER_FLOOR = 1024 ** 2;

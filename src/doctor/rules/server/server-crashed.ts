@@ -1,3 +1,4 @@
+import { crashed, runEnd } from '../../../core/log/run-end.js';
 import { formatDuration } from '../../../core/units.js';
 import { type Advice, defineRule } from '../define-rule.js';
 import { info, isoTime, serverNow } from '../helpers.js';
@@ -16,7 +17,7 @@ export default defineRule({
     const restart = lastRestart(e);
     const crashedRun = e.log.value.runs.findLast((r) => r.crashReport);
     const previous = restart?.previous;
-    const uncleanRestart = previous && !previous.endedCleanly ? previous : undefined;
+    const uncleanRestart = previous && crashed(runEnd(previous)) ? previous : undefined;
     const victim = uncleanRestart ?? crashedRun;
     if (!victim) return undefined;
     const uptime = info(e, 'uptime_in_seconds');

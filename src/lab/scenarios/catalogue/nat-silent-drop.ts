@@ -1,3 +1,4 @@
+import { num, parseClientList } from '../../../core/parse-client-list.js';
 import { defineScenario } from '../scenario.js';
 
 /** A NAT forgets the idle flow: the next write gets a RST, the server keeps a ghost connection. */
@@ -16,9 +17,7 @@ export default defineScenario({
     faultClears();
     await app.probe(5000);
     const list = String(await admin.call('CLIENT', 'LIST'));
-    const ghosts = list
-      .split('\n')
-      .filter((l) => /idle=([3-9]|\d\d+) /.test(l) && !l.includes('name=lab-admin')).length;
+    const ghosts = parseClientList(list).filter((c) => num(c, 'idle') >= 3 && c.name !== 'lab-admin').length;
     note('ghostConnectionsOnServer', ghosts);
   },
 });
