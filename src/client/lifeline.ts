@@ -1,51 +1,56 @@
 import type { IoredisClusterInternals, IoredisInternals } from './ioredis/internals.js';
 import { wrapIoredis } from './ioredis/wrap-ioredis.js';
 import { wrapIoredisCluster } from './ioredis/wrap-ioredis-cluster.js';
-import type { NodeRedisClusterInternals } from './node-redis/internals.js';
+import type { NodeRedisClusterInternals, NodeRedisSentinelInternals } from './node-redis/internals.js';
 import { type NodeRedisClient, wrapNodeRedis } from './node-redis/wrap-node-redis.js';
 import { wrapNodeRedisCluster } from './node-redis/wrap-node-redis-cluster.js';
-import { type LifelineOptions, resolveOptions } from './options.js';
+import { wrapNodeRedisSentinel } from './node-redis/wrap-node-redis-sentinel.js';
+import { type LifelineOptions, type ResolvedOptions, resolveOptions } from './options.js';
 
 const WRAPPED = Symbol.for('redis-lifeline.wrapped');
 
 /**
- * Instruments an ioredis `Redis` or `Cluster` (or a node-redis client) in place and returns the same instance:
- * dead connections found in seconds, nothing run twice by accident, every promise settled, and each
- * drop explained by a 'lifeline:disconnect' event.
+ * Instruments an ioredis `Redis` (standalone or with `sentinels`) or `Cluster`, or a node-redis
+ * createClient(), createCluster() or createSentinel() client, in place and returns the same instance:
+ * dead connections found in seconds, nothing run twice by accident, every promise settled, each drop
+ * explained by a 'lifeline:disconnect' event and each failover by 'lifeline:failover'.
  */
 export function lifeline<T extends object>(client: T, options?: LifelineOptions): T {
   const resolved = resolveOptions(options);
   const target = client as T & { [WRAPPED]?: boolean };
   if (target[WRAPPED]) return client;
-  if (isIoredisCluster(client)) {
-    wrapIoredisCluster(client as unknown as IoredisClusterInternals, resolved);
-    Object.defineProperty(target, WRAPPED, { value: true });
-    return client;
-  }
-  if (isNodeRedisCluster(client)) {
-    wrapNodeRedisCluster(client as unknown as NodeRedisClusterInternals, resolved);
-    Object.defineProperty(target, WRAPPED, { value: true });
-    return client;
-  }
-  const topology = topologyClient(client);
-  if (topology) {
-    // Instrumenting each node connection is not built yet; wrapping as one connection would break it.
+  const wrap = WRAPPERS.find((w) => w.is(client));
+  if (!wrap) {
+    const topology = unknownTopologyClient(client);
+    // Wrapping a topology client as one connection would break it: refused instead.
     throw new TypeError(
-      `lifeline(client) cannot instrument ${topology} yet: wrap a standalone client (ioredis \`new Redis()\`, also with \`sentinels\`, or node-redis \`createClient()\`), or leave this one unwrapped`,
+      topology
+        ? `lifeline(client) cannot instrument ${topology}: wrap an ioredis Redis or Cluster (ioredis 5/6), or a node-redis 5/6 createClient(), createCluster() or createSentinel() client, or leave this one unwrapped`
+        : 'lifeline(client) expects an ioredis Redis or Cluster, or a node-redis client (createClient(), createCluster(), createSentinel())',
     );
   }
-  if (isIoredis(client)) {
-    wrapIoredis(client as unknown as IoredisInternals, resolved);
-  } else if (isNodeRedis(client)) {
-    wrapNodeRedis(client as unknown as NodeRedisClient, resolved);
-  } else {
-    throw new TypeError(
-      'lifeline(client) expects an ioredis Redis instance or a node-redis client (createClient())',
-    );
-  }
+  wrap.instrument(client, resolved);
   Object.defineProperty(target, WRAPPED, { value: true });
   return client;
 }
+
+/** Each client shape lifeline knows, told apart by what it has, the topology clients first. */
+const WRAPPERS: { is(client: object): boolean; instrument(client: object, o: ResolvedOptions): void }[] = [
+  {
+    is: isIoredisCluster,
+    instrument: (c, o) => wrapIoredisCluster(c as unknown as IoredisClusterInternals, o),
+  },
+  {
+    is: isNodeRedisCluster,
+    instrument: (c, o) => wrapNodeRedisCluster(c as unknown as NodeRedisClusterInternals, o),
+  },
+  {
+    is: isNodeRedisSentinel,
+    instrument: (c, o) => wrapNodeRedisSentinel(c as unknown as NodeRedisSentinelInternals, o),
+  },
+  { is: isIoredis, instrument: (c, o) => wrapIoredis(c as unknown as IoredisInternals, o) },
+  { is: isNodeRedis, instrument: (c, o) => wrapNodeRedis(c as unknown as NodeRedisClient, o) },
+];
 
 function isNodeRedis(client: object): boolean {
   const c = client as Partial<NodeRedisClient>;
@@ -63,18 +68,20 @@ function isNodeRedisCluster(client: object): boolean {
   return 'nodeByAddress' in c && 'masters' in c && typeof self._execute === 'function';
 }
 
+function isNodeRedisSentinel(client: object): boolean {
+  const c = client as Record<string, unknown>;
+  return typeof c.getMasterNode === 'function' && typeof c.getSentinelNode === 'function';
+}
+
 function isIoredis(client: object): boolean {
   const c = client as Partial<IoredisInternals>;
   return typeof c.sendCommand === 'function' && 'offlineQueue' in c && 'commandQueue' in c;
 }
 
-/** A client of a whole topology (one connection per node), which lifeline cannot instrument yet. */
-function topologyClient(client: object): string | undefined {
+/** A topology client of another shape than the versions lifeline knows (their internals differ). */
+function unknownTopologyClient(client: object): string | undefined {
   const c = client as Record<string, unknown>;
   if (c.isCluster === true) return 'this ioredis Cluster (not the ioredis 5/6 Cluster lifeline knows)';
-  if (typeof c.sendCommand !== 'function') return undefined;
-  if ('nodeByAddress' in c && 'masters' in c) return 'a node-redis cluster client (createCluster())';
-  if (typeof c.getMasterNode === 'function' && typeof c.getSentinelNode === 'function')
-    return 'a node-redis Sentinel client (createSentinel())';
+  if ('nodeByAddress' in c && 'masters' in c) return 'this node-redis cluster client (not node-redis 5/6)';
   return undefined;
 }

@@ -24,18 +24,20 @@ describe('lifeline lab (CLI)', () => {
     expect(stdout).toMatch(/\| ✓ cluster-failover \|.*\| 0 \| 0 ms \|/);
   }, 60_000);
 
-  it('a wrapped client lifeline(client) cannot wrap yet: the result says so, exit 1', async () => {
+  it('a wrapped topology client runs the failover scenarios: a cluster master kill fails no write and the failover is told', async () => {
     const { code, stdout } = await runCli(
-      ['lab', '--client', 'lifeline-node-redis', '--scenario', 'sentinel-failover', '--json'],
+      ['lab', '--client', 'lifeline-ioredis', '--scenario', 'cluster-master-kill', '--json'],
       {},
       60_000,
     );
-    expect(code).toBe(1);
     const [result] = JSON.parse(stdout).results;
-    expect(result.verdict.status).toBe('error');
-    expect(result.measurement.error).toMatch(
-      /^lifeline\(client\) cannot wrap a node-redis Sentinel client yet/,
-    );
+    expect(result.measurement.error).toBeUndefined();
+    expect(result.verdict).toMatchObject({
+      executedTwice: 0,
+      writes: expect.objectContaining({ rejected: 0 }),
+    });
+    expect(result.measurement.events.map((e: { event: string }) => e.event)).toContain('lifeline:failover');
+    expect(code).toBe(result.verdict.status === 'ok' ? 0 : 1);
   }, 60_000);
 
   it('runs one scenario with the user options module and exits 1 when the client fails the app', async () => {

@@ -10,45 +10,10 @@ import { EVENTS, type FailoverEvent, type ReconnectEvent } from '../../src/clien
 import { lifeline } from '../../src/client/lifeline.js';
 import { type SentinelSet, startSentinel } from '../../src/lab/redis-server/start-sentinel.js';
 import { closeAfterEach } from '../support/fault-rig.js';
+import { incrWriter } from '../support/incr-writer.js';
 import { callOnce, waitFor } from '../support/with-redis.js';
 
 const defer = closeAfterEach();
-const WRITE_EVERY_MS = 20;
-
-/** A client writing INCR on its own keys every 20 ms, recording when each was acknowledged. */
-function writer(client: Redis, prefix: string) {
-  const acks: { key: string; at: number }[] = [];
-  let failed = 0;
-  let pending = 0;
-  let stop = false;
-  const done = (async () => {
-    for (let n = 0; !stop; n++) {
-      const key = `${prefix}:${n}`;
-      pending++;
-      client.incr(key).then(
-        () => {
-          pending--;
-          acks.push({ key, at: Date.now() });
-        },
-        () => {
-          pending--;
-          failed++;
-        },
-      );
-      await new Promise((r) => setTimeout(r, WRITE_EVERY_MS));
-    }
-  })();
-  return {
-    acks,
-    failed: () => failed,
-    pending: () => pending,
-    async stop() {
-      stop = true;
-      await done;
-      await waitFor(`${prefix}'s writes to settle`, () => pending === 0, 15_000);
-    },
-  };
-}
 
 /** A connection of the test's own to one server, closed after the test, never reconnecting. */
 async function connection(port: number | undefined): Promise<Redis> {
@@ -106,8 +71,8 @@ it('SENTINEL FAILOVER: the wrapped client leaves the old master at +switch-maste
   });
   await probe.subscribe('+switch-master');
 
-  const rawWrites = writer(raw, 'raw');
-  const wrappedWrites = writer(wrapped, 'wrapped');
+  const rawWrites = incrWriter(raw, 'raw');
+  const wrappedWrites = incrWriter(wrapped, 'wrapped');
   await new Promise((r) => setTimeout(r, 1_000));
   const admin = await connection(set.sentinels[1]?.port);
   await waitFor(
@@ -145,7 +110,7 @@ it('SENTINEL FAILOVER: the wrapped client leaves the old master at +switch-maste
   // The raw client is the control: it must lose writes after the announcement for the test to say anything.
   expect(after(rawLost)).toBeGreaterThan(100);
   expect(after(wrappedLost)).toBeLessThanOrEqual(Math.floor(after(rawLost) * 0.05));
-  expect(rawWrites.failed() + wrappedWrites.failed()).toBe(0);
+  expect(rawWrites.failures.length + wrappedWrites.failures.length).toBe(0);
 
   // Told: the failover (old → new, real addresses), the drop it caused, and the reconnect to the new master.
   expect(failovers.filter((f) => f.client === 'wrapped').map((f) => f.event)).toEqual([
@@ -177,7 +142,7 @@ it('kill -9 of the master: writes fail only until the promotion, every promise s
   client.on(EVENTS.reconnect, (e: ReconnectEvent) => reconnects.push(e));
   await client.ping();
 
-  const writes = writer(client, 'k');
+  const writes = incrWriter(client, 'k');
   await new Promise((r) => setTimeout(r, 500));
   process.kill(set.master.pid, 'SIGKILL');
   const master = (await waitFor(
@@ -223,8 +188,8 @@ it('the FAILOVER command (READONLY, the sentinels not told): the wrapped client 
   wrapped.on(EVENTS.reconnect, (event: ReconnectEvent) => reconnects.push({ event, at: Date.now() }));
   await Promise.all([raw.ping(), wrapped.ping()]);
 
-  const rawWrites = writer(raw, 'raw');
-  const wrappedWrites = writer(wrapped, 'wrapped');
+  const rawWrites = incrWriter(raw, 'raw');
+  const wrappedWrites = incrWriter(wrapped, 'wrapped');
   await new Promise((r) => setTimeout(r, 500));
   const admin = await connection(set.master.port);
   await admin.call('FAILOVER');
@@ -242,11 +207,11 @@ it('the FAILOVER command (READONLY, the sentinels not told): the wrapped client 
   const moved = reconnects[0];
   const firstAckAfter = wrappedWrites.acks.find((a) => a.at > demotedAt)?.at ?? Number.POSITIVE_INFINITY;
   console.log(
-    `FAILOVER: raw ${rawWrites.failed()} writes refused; wrapped ${wrappedWrites.failed()}, on the new master ` +
+    `FAILOVER: raw ${rawWrites.failures.length} writes refused; wrapped ${wrappedWrites.failures.length}, on the new master ` +
       `${moved ? moved.at - demotedAt : '?'} ms after ROLE said replica, first write acknowledged ${firstAckAfter - demotedAt} ms after`,
   );
-  expect(rawWrites.failed()).toBeGreaterThan(50); // the control: raw gets READONLY to the end
-  expect(wrappedWrites.failed()).toBe(0);
+  expect(rawWrites.failures.length).toBeGreaterThan(50); // the control: raw gets READONLY to the end
+  expect(wrappedWrites.failures.length).toBe(0);
   expect(firstAckAfter - demotedAt).toBeLessThanOrEqual(1_000);
   expect(failovers).toEqual([
     expect.objectContaining({ by: 'READONLY', from: oldMaster, to: `127.0.0.1:${newPort}`, moved: true }),
@@ -273,7 +238,7 @@ it('a plain client on a master demoted by FAILOVER reconnects once, then leaves 
   client.on(EVENTS.failover, (e: FailoverEvent) => failovers.push(e));
   client.on('close', () => closes++);
   await client.ping();
-  const writes = writer(client, 'plain');
+  const writes = incrWriter(client, 'plain');
   await new Promise((r) => setTimeout(r, 300));
   await (await connection(set.master.port)).call('FAILOVER');
   await new Promise((r) => setTimeout(r, 4_000));
@@ -286,7 +251,7 @@ it('a plain client on a master demoted by FAILOVER reconnects once, then leaves 
     }),
   ]);
   expect(closes).toBe(1);
-  expect(writes.failed()).toBeGreaterThan(50);
+  expect(writes.failures.length).toBeGreaterThan(50);
 }, 60_000);
 
 it('the config audit warns about a Sentinel client nothing follows or checks', async () => {

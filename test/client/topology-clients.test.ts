@@ -20,24 +20,33 @@ describe('lifeline() on topology clients', () => {
 
   it('a node-redis cluster client is wrapped (its nodes as they connect), and wrapping twice is a no-op', () => {
     const cluster = createCluster({ rootNodes: [{ url: 'redis://127.0.0.1:1' }] });
-    const self = (cluster as unknown as { _self: { _execute: unknown } })._self;
-    const execute = self._execute;
     expect(lifeline(cluster)).toBe(cluster);
-    expect(self._execute).not.toBe(execute);
-    const wrappedOnce = self._execute;
     expect(lifeline(cluster)).toBe(cluster);
-    expect(self._execute).toBe(wrappedOnce);
-    expect(cluster.listenerCount('node-connect')).toBe(1);
+    for (const event of ['node-connect', 'node-error', 'node-reconnecting'])
+      expect(cluster.listenerCount(event)).toBe(1);
   });
 
-  it('a node-redis Sentinel client (createSentinel()): a TypeError naming it, the client left as it was', () => {
-    const name = 'a node-redis Sentinel client (createSentinel())';
+  it('a node-redis Sentinel client (createSentinel()) is wrapped (its master clients as commands run on them), and wrapping twice is a no-op', () => {
     const client = createSentinel({ name: 'mymaster', sentinelRootNodes: [{ host: '127.0.0.1', port: 1 }] });
-    const before = Object.getOwnPropertyNames(client).length;
-    expect(() => lifeline(client)).toThrow(
-      new RegExp(`cannot instrument ${name.replace(/[()]/g, '\\$&')} yet`),
+    const self = (client as unknown as { _self: { _execute: unknown } })._self;
+    const execute = self._execute;
+    expect(lifeline(client)).toBe(client);
+    expect(self._execute).not.toBe(execute);
+    const wrappedOnce = self._execute;
+    expect(lifeline(client)).toBe(client);
+    expect(self._execute).toBe(wrappedOnce);
+    expect(client.listenerCount('topology-change')).toBe(1);
+  });
+
+  it('a client of another shape is refused with a TypeError naming it, and left as it was', () => {
+    const otherCluster = { isCluster: true, sendCommand: () => undefined };
+    expect(() => lifeline(otherCluster)).toThrow(
+      /cannot instrument this ioredis Cluster \(not the ioredis 5\/6/,
     );
-    expect(Object.getOwnPropertyNames(client).length).toBe(before);
+    expect(Object.getOwnPropertySymbols(otherCluster)).toEqual([]);
+    expect(() => lifeline({ get: () => undefined })).toThrow(
+      /^lifeline\(client\) expects an ioredis Redis or Cluster/,
+    );
   });
 
   it('a plain node-redis client is still wrapped', () => {

@@ -112,3 +112,47 @@ export interface NodeRedisClusterInternals {
   emit(event: string, ...args: unknown[]): boolean;
   listenerCount(event: string): number;
 }
+
+/** A node as node-redis's Sentinel client names it (its 'topology-change' events, getMasterNode()). */
+export interface NodeRedisSentinelNode {
+  host: string;
+  port: number;
+}
+
+/**
+ * node-redis 6's Sentinel 'topology-change' event: MASTER_CHANGE, SENTINEL_CHANGE, REPLICA_ADD and
+ * REPLICA_REMOVE carry the node (as the sentinels announce it, before `nodeAddressMap`),
+ * SENTINE_LIST_CHANGE (sic) the number of sentinels.
+ */
+export interface NodeRedisSentinelTopologyChange {
+  type: string;
+  node?: NodeRedisSentinelNode;
+  size?: number;
+}
+
+/** The arguments of node-redis 6's Sentinel `_execute`: `fn` runs the command on the node client it is given. */
+export type SentinelExecute = (
+  this: unknown,
+  isReadonly: unknown,
+  fn: (client: NodeRedisInternals) => unknown,
+) => Promise<unknown>;
+
+/** A lease of node-redis 6's Sentinel client (acquire(), use()): its own `_execute` on one master client. */
+export interface NodeRedisSentinelLease {
+  _self?: NodeRedisSentinelLease;
+  _execute: SentinelExecute;
+}
+
+/** node-redis 6's Sentinel client (createSentinel()) as lifeline uses it; each use is covered by tests. */
+export interface NodeRedisSentinelInternals {
+  _self?: NodeRedisSentinelInternals;
+  _execute: SentinelExecute;
+  acquire?(): Promise<NodeRedisSentinelLease>;
+  use?(fn: (lease: NodeRedisSentinelLease) => unknown): Promise<unknown>;
+  /** The master node client's address (after `nodeAddressMap`), undefined while none is ready. */
+  getMasterNode(): NodeRedisSentinelNode | undefined;
+  getSentinelNode(): NodeRedisSentinelNode | undefined;
+  on(event: string, listener: (...args: unknown[]) => void): unknown;
+  emit(event: string, ...args: unknown[]): boolean;
+  listenerCount(event: string): number;
+}

@@ -14,6 +14,8 @@ import { wrapNodeRedis } from './wrap-node-redis.js';
 const NODE_EVENTS = [EVENTS.disconnect, EVENTS.reconnect, EVENTS.pubsubGap, EVENTS.warning] as const;
 /** Between two tries of a command the cluster refused: ioredis's default pause for the same errors. */
 const RETRY_PAUSE_MS = 100;
+/** Refusals are retried until this long after a node last showed trouble (a failover takes seconds). */
+const RETRY_WINDOW_MS = 60_000;
 
 /**
  * Instruments node-redis's cluster client (createCluster()) in place (see docs/client.md, "In a
@@ -57,8 +59,8 @@ export function wrapNodeRedisCluster(handle: NodeRedisClusterInternals, o: Resol
   // Clients that exist already (the application wrapped after connect()): watched without the socket.
   for (const client of nodeClients()) wrapNode(client, false);
   // 'node-connect' is emitted inside the node client's own 'connect': the client just created is the one
-  // not yet wrapped.
-  // node-redis connects to a node it did not know after each rediscovery (the replica that took over).
+  // not yet wrapped. After a rediscovery it is a node the client did not know (the replica that took
+  // over): the moment to read the slot map.
   cluster.on('node-connect', () => {
     for (const client of nodeClients()) wrapNode(client, true);
     failovers.slotMapSeen((slot) => {
@@ -67,31 +69,7 @@ export function wrapNodeRedisCluster(handle: NodeRedisClusterInternals, o: Resol
     });
   });
 
-  if (o.followFailover && o.commandTimeoutMs > 0) {
-    const notRun = (error: unknown, client: NodeRedisInternals | undefined) =>
-      /^(CLUSTERDOWN|TRYAGAIN) /.test(String((error as Error)?.message)) ||
-      isQueueTimeout(error) ||
-      (error instanceof LifelineCommandError && !error.written && error.code !== CODES.clientClosed) ||
-      ((error as Error)?.constructor?.name === 'DisconnectsClientError' &&
-        client !== undefined &&
-        closedWhileDown.has(client));
-    const execute = cluster._execute;
-    const retrying: ClusterExecute = function (parser, isReadonly, options, fn, pinnedClient, served) {
-      const started = performance.now();
-      const via = served ?? {};
-      const attempt = (): Promise<unknown> =>
-        execute
-          .call(this, parser, isReadonly, options, fn, pinnedClient, via)
-          .then(undefined, (error: unknown) => {
-            // A command pinned to one node (a fan-out) goes there or nowhere.
-            const late = performance.now() - started + RETRY_PAUSE_MS >= o.commandTimeoutMs;
-            if (pinnedClient || late || !notRun(error, via.client)) throw error;
-            return sleep(RETRY_PAUSE_MS).then(attempt);
-          });
-      return attempt();
-    };
-    cluster._execute = retrying;
-  }
+  if (o.followFailover && o.commandTimeoutMs > 0) retryRefusals(cluster, o.commandTimeoutMs, closedWhileDown);
 
   setImmediate(() => {
     const socket = cluster._options?.defaults?.socket ?? {};
@@ -109,4 +87,51 @@ export function wrapNodeRedisCluster(handle: NodeRedisClusterInternals, o: Resol
     });
     for (const warning of warnings) handle.emit(EVENTS.warning, warning);
   });
+}
+
+/**
+ * Tries again, within its deadline, a command the cluster refused without running it. Armed only
+ * while a node is in trouble (its client erred or reconnects, until RETRY_WINDOW_MS after the last
+ * sign): the retry costs a promise per command, which the healthy cluster's hot path does not pay
+ * (bursts measured 0.90 of raw with it always on).
+ */
+function retryRefusals(
+  cluster: NodeRedisClusterInternals,
+  deadlineMs: number,
+  closedWhileDown: WeakSet<NodeRedisInternals>,
+): void {
+  const notRun = (error: unknown, client: NodeRedisInternals | undefined) =>
+    /^(CLUSTERDOWN|TRYAGAIN) /.test(String((error as Error)?.message)) ||
+    isQueueTimeout(error) ||
+    (error instanceof LifelineCommandError && !error.written && error.code !== CODES.clientClosed) ||
+    ((error as Error)?.constructor?.name === 'DisconnectsClientError' &&
+      client !== undefined &&
+      closedWhileDown.has(client));
+  const execute = cluster._execute;
+  const retrying: ClusterExecute = function (parser, isReadonly, options, fn, pinnedClient, served) {
+    const started = performance.now();
+    const via = served ?? {};
+    const attempt = (): Promise<unknown> =>
+      execute
+        .call(this, parser, isReadonly, options, fn, pinnedClient, via)
+        .then(undefined, (error: unknown) => {
+          // A command pinned to one node (a fan-out) goes there or nowhere.
+          const late = performance.now() - started + RETRY_PAUSE_MS >= deadlineMs;
+          if (pinnedClient || late || !notRun(error, via.client)) throw error;
+          return sleep(RETRY_PAUSE_MS).then(attempt);
+        });
+    return attempt();
+  };
+  let disarm: NodeJS.Timeout | undefined;
+  const arm = () => {
+    cluster._execute = retrying;
+    clearTimeout(disarm);
+    disarm = setTimeout(() => {
+      cluster._execute = execute;
+    }, RETRY_WINDOW_MS);
+    disarm.unref();
+  };
+  cluster.on('node-error', arm);
+  cluster.on('node-reconnecting', arm);
+  cluster.on(EVENTS.disconnect, arm);
 }

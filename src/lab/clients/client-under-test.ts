@@ -57,13 +57,6 @@ export type ClientFactory = (options: ClientFactoryOptions) => ClientUnderTest;
 export const noTopologySubscribe = (): Promise<never> =>
   Promise.reject(new Error('the lab does not subscribe through a Sentinel or Cluster client'));
 
-/** The one line a scenario result gives when lifeline(client) cannot wrap the topology client it needs. */
-export function cannotWrap(what: string, why: string): Error {
-  return new Error(
-    `lifeline(client) cannot wrap ${what} yet, so this scenario cannot run with a wrapped client: ${why}`,
-  );
-}
-
 export function describeError(error: unknown): Pick<SeenEvent, 'name' | 'code' | 'message'> {
   if (!(error instanceof Error)) return { message: String(error) };
   const code = (error as NodeJS.ErrnoException).code;

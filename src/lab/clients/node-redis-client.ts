@@ -11,7 +11,6 @@ import {
   type ClientFactory,
   type ClientFactoryOptions,
   type ClientUnderTest,
-  cannotWrap,
   describeError,
   noTopologySubscribe,
   type TopologyAddress,
@@ -115,9 +114,6 @@ function nodeRedisTopologyClient(
   onEvent: ClientFactoryOptions['onEvent'],
   wrap: boolean,
 ): ClientUnderTest {
-  if (wrap && topology.kind === 'sentinel') {
-    throw cannotWrap('a node-redis Sentinel client', 'lifeline(client) refuses createSentinel() clients');
-  }
   // The node addresses come from the sentinels or the cluster: the lab sets none.
   const nodeOptions = clientOptions(options, false, {});
   if (topology.kind === 'sentinel') {
@@ -126,9 +122,10 @@ function nodeRedisTopologyClient(
       sentinelRootNodes: topology.sentinels,
       nodeClientOptions: nodeOptions as RedisSentinelOptions['nodeClientOptions'],
     });
+    if (wrap) wrapWithLifeline(sentinel, 'client', onEvent);
     watchEvents(sentinel, 'client', onEvent, ['connect', 'ready', 'reconnecting', 'end', 'topology-change']);
     return {
-      library: 'node-redis Sentinel',
+      library: wrap ? 'lifeline(node-redis Sentinel)' : 'node-redis Sentinel',
       connect: async () => {
         await sentinel.connect();
       },
