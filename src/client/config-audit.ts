@@ -27,7 +27,7 @@ export interface AuditInput {
     >;
     maxRedirections: number;
     commandTimeoutMs: number;
-    /** lifeline keeps a command's redirections from running out while a slot has no master. */
+    /** lifeline keeps a command's redirections from running out while a slot has no master (followFailover, ioredis's default maxRedirections). */
     waitsOutFailovers: boolean;
   };
 }
@@ -125,7 +125,7 @@ function auditCluster(c: NonNullable<AuditInput['cluster']>): ConfigWarning[] {
   if (!c.waitsOutFailovers && budgetMs < CLUSTER_FAILOVER_MS) {
     warnings.push({
       code: 'cluster-redirections-short',
-      message: `maxRedirections ${c.maxRedirections} × retryDelayOnClusterDown ${c.retryDelaysMs.retryDelayOnClusterDown} ms gives a command ~${budgetMs} ms to outlast a failover, which takes 3-4 s at cluster-node-timeout 2000 (more at the default 15000): commands fail "Too many Cluster redirections"; leave followFailover on (lifeline then waits within the command's deadline) or raise maxRedirections.`,
+      message: `maxRedirections ${c.maxRedirections} × retryDelayOnClusterDown ${c.retryDelaysMs.retryDelayOnClusterDown} ms gives a command ~${budgetMs} ms to outlast a failover, which takes 3-4 s at cluster-node-timeout 2000 (more at the default 15000): commands fail "Too many Cluster redirections". lifeline waits failovers out within the command's deadline only with followFailover on and ioredis's default maxRedirections (a budget of yours is left as it is): drop your maxRedirections, or raise it.`,
     });
   }
   return warnings;

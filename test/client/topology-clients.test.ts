@@ -18,6 +18,14 @@ describe('lifeline() on topology clients', () => {
     expect(cluster.listenerCount('+node')).toBe(1);
   });
 
+  it("an ioredis Cluster with a maxRedirections of the user's keeps ioredis's budget (checked by ioredis's own suite)", () => {
+    const cluster = new Cluster([{ host: '127.0.0.1', port: 1 }], { lazyConnect: true, maxRedirections: 3 });
+    const handleError = cluster.handleError;
+    lifeline(cluster);
+    expect(cluster.handleError).toBe(handleError);
+    expect(cluster.listenerCount('+node')).toBe(1);
+  });
+
   it('a node-redis cluster client is wrapped (its nodes as they connect), and wrapping twice is a no-op', () => {
     const cluster = createCluster({ rootNodes: [{ url: 'redis://127.0.0.1:1' }] });
     expect(lifeline(cluster)).toBe(cluster);

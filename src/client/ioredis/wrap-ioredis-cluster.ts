@@ -6,6 +6,9 @@ import type { ResolvedOptions } from '../options.js';
 import type { IoredisClusterInternals, IoredisInternals, IoredisRedirectionBudget } from './internals.js';
 import { wrapIoredis } from './wrap-ioredis.js';
 
+/** ioredis's default `maxRedirections` (cluster/ClusterOptions.js, ioredis 5 and 6). */
+const DEFAULT_MAX_REDIRECTIONS = 16;
+
 /** The events each node's connection raises, told on the Cluster (the application's object). */
 const NODE_EVENTS = [EVENTS.disconnect, EVENTS.reconnect, EVENTS.pubsubGap, EVENTS.warning] as const;
 
@@ -37,7 +40,12 @@ export function wrapIoredisCluster(cluster: IoredisClusterInternals, o: Resolved
 
   cluster.on('refresh', () => failovers.slotMapSeen((slot) => cluster.slots[slot]?.[0]));
 
-  if (o.followFailover && o.commandTimeoutMs > 0) waitOutFailovers(cluster, o.commandTimeoutMs);
+  // A budget of the user's own (maxRedirections set) is theirs: only ioredis's default is extended.
+  const waits =
+    o.followFailover &&
+    o.commandTimeoutMs > 0 &&
+    Number(cluster.options.maxRedirections ?? DEFAULT_MAX_REDIRECTIONS) === DEFAULT_MAX_REDIRECTIONS;
+  if (waits) waitOutFailovers(cluster, o.commandTimeoutMs);
 
   setImmediate(() => {
     const redisOptions = (cluster.options.redisOptions ?? {}) as Record<string, unknown>;
@@ -57,9 +65,9 @@ export function wrapIoredisCluster(cluster: IoredisClusterInternals, o: Resolved
           retryDelayOnClusterDown: Number(cluster.options.retryDelayOnClusterDown ?? 0),
           retryDelayOnTryAgain: Number(cluster.options.retryDelayOnTryAgain ?? 0),
         },
-        maxRedirections: Number(cluster.options.maxRedirections ?? 16),
+        maxRedirections: Number(cluster.options.maxRedirections ?? DEFAULT_MAX_REDIRECTIONS),
         commandTimeoutMs: o.commandTimeoutMs,
-        waitsOutFailovers: o.followFailover && o.commandTimeoutMs > 0,
+        waitsOutFailovers: waits,
       },
     });
     for (const warning of warnings) cluster.emit(EVENTS.warning, warning);
@@ -67,12 +75,13 @@ export function wrapIoredisCluster(cluster: IoredisClusterInternals, o: Resolved
 }
 
 /**
- * ioredis gives each command 16 redirections (`maxRedirections`), ~100 ms apart while a slot has no
- * master: about 1.6 s, against the 3-4 s a failover takes (node-timeout 2000 ms + the election,
- * measured), after which the command fails "Too many Cluster redirections". These errors all say the
- * command did not run (a written one whose connection dropped was already decided by the node's
- * replay policy), so lifeline keeps the budget from running out until the command's deadline.
- * MOVED and ASK, retried without a pause, still spend it: a redirection loop ends as before.
+ * ioredis gives each command 16 redirections (its default `maxRedirections`), ~100 ms apart while a
+ * slot has no master: about 1.6 s, against the 3-4 s a failover takes (node-timeout 2000 ms + the
+ * election, measured), after which the command fails "Too many Cluster redirections". These errors all
+ * say the command did not run (a written one whose connection dropped was already decided by the
+ * node's replay policy), so lifeline keeps the budget from running out until the command's deadline.
+ * MOVED and ASK, retried without a pause, still spend it: a redirection loop ends as before. ioredis's
+ * own suite checked that a server's error reply reading "Connection is closed." is not taken for one.
  */
 function waitOutFailovers(cluster: IoredisClusterInternals, deadlineMs: number): void {
   const handleError = cluster.handleError.bind(cluster);
@@ -92,7 +101,9 @@ function waitsBeforeRetry(error: Error, options: IoredisClusterInternals['option
   const first = error.message.slice(0, error.message.indexOf(' ') >>> 0);
   if (first === 'CLUSTERDOWN') return Number(options.retryDelayOnClusterDown) > 0;
   if (first === 'TRYAGAIN') return Number(options.retryDelayOnTryAgain) > 0;
-  return error.message === CONNECTION_CLOSED && Number(options.retryDelayOnFailover) > 0;
+  // ioredis's own error for a closed connection; a server's error reply with those words is not one.
+  const closed = error.message === CONNECTION_CLOSED && error.name !== 'ReplyError';
+  return closed && Number(options.retryDelayOnFailover) > 0;
 }
 
 /** ioredis's message for a command failed by a connection that closed (utils CONNECTION_CLOSED_ERROR_MSG). */
