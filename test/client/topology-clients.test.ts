@@ -46,6 +46,28 @@ describe('lifeline() on topology clients', () => {
     expect(client.listenerCount('topology-change')).toBe(1);
   });
 
+  it('each topology client is audited once, on the object the application holds', async () => {
+    const seen: Record<string, string[]> = {};
+    const clients = {
+      sentinel: createSentinel({ name: 'mymaster', sentinelRootNodes: [{ host: '127.0.0.1', port: 1 }] }),
+      cluster: createCluster({ rootNodes: [{ url: 'redis://127.0.0.1:1' }] }),
+      ioredis: new Cluster([{ host: '127.0.0.1', port: 1 }], {
+        lazyConnect: true,
+        retryDelayOnClusterDown: 0,
+      }),
+    };
+    for (const [name, client] of Object.entries(clients)) {
+      seen[name] = [];
+      lifeline(client).on('lifeline:warning', (w: { code: string }) => seen[name]?.push(w.code));
+    }
+    await new Promise((r) => setImmediate(r));
+    expect(seen.sentinel).toEqual(['no-error-listener']);
+    expect(seen.cluster).toEqual(expect.arrayContaining(['no-error-listener', 'default-reconnect-strategy']));
+    expect(seen.ioredis).toEqual(
+      expect.arrayContaining(['no-error-listener', 'cluster-no-wait-on-failover']),
+    );
+  });
+
   it('a client of another shape is refused with a TypeError naming it, and left as it was', () => {
     const otherCluster = { isCluster: true, sendCommand: () => undefined };
     expect(() => lifeline(otherCluster)).toThrow(

@@ -37,7 +37,7 @@ export function wrapNodeRedisCluster(handle: NodeRedisClusterInternals, o: Resol
   const wrapNode = (client: NodeRedisInternals, insideConnect: boolean) => {
     if (wrapped.has(client)) return;
     wrapped.add(client);
-    wrapNodeRedis(client, nodeOptions, { clusterNode: true, insideConnect });
+    wrapNodeRedis(client, nodeOptions, { topologyNode: true, insideConnect });
     for (const name of NODE_EVENTS) {
       client.on(name, (payload) => {
         if (name === EVENTS.disconnect) failovers.nodeDropped(payload as DisconnectEvent);

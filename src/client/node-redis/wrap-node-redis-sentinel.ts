@@ -1,4 +1,5 @@
 import { replaySafety, worstSafety } from '../command-table.js';
+import { auditConfig } from '../config-audit.js';
 import { LifelineCommandError } from '../errors.js';
 import { channels, EVENTS, type FailoverEvent } from '../events.js';
 import { mayReplay, type ResolvedOptions } from '../options.js';
@@ -70,7 +71,7 @@ export function wrapNodeRedisSentinel(handle: NodeRedisSentinelInternals, o: Res
   const wrapNode = (client: NodeRedisInternals) => {
     if (wrapped.has(client)) return;
     wrapped.add(client);
-    wrapNodeRedis(client, nodeOptions, { clusterNode: true });
+    wrapNodeRedis(client, nodeOptions, { topologyNode: true });
     record(client);
     for (const name of NODE_EVENTS) client.on(name, (payload) => handle.emit(name, payload));
   };
@@ -154,5 +155,21 @@ export function wrapNodeRedisSentinel(handle: NodeRedisSentinelInternals, o: Res
     // node-redis keeps the master name private (#options): the event goes without `masterName`.
     handle.emit(EVENTS.failover, failover);
     channels.failover.publish(failover);
+  });
+
+  // node-redis keeps a Sentinel client's node options private: only what shows from outside is audited.
+  setImmediate(() => {
+    const warnings = auditConfig({
+      library: 'node-redis',
+      errorListeners: handle.listenerCount('error'),
+      keepAliveMs: undefined,
+      lbIdleTimeoutS: undefined,
+      autoResend: false,
+      replayPolicy: o.replay,
+      pingIntervalMs: undefined,
+      socketTimeoutMs: undefined,
+      customReconnectStrategy: true,
+    });
+    for (const warning of warnings) handle.emit(EVENTS.warning, warning);
   });
 }

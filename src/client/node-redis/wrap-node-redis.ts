@@ -71,10 +71,10 @@ function auditOptionsSoon(client: NodeRedisInternals, o: ResolvedOptions): void 
   });
 }
 
-/** How a client is wrapped: on its own (the application's client) or as one node of a cluster client. */
+/** How a client is wrapped: on its own (the application's client) or as one node of a topology client. */
 export interface WrapNodeRedisAs {
-  /** One node's client inside node-redis's cluster client: no audit of its own (the cluster's is). */
-  clusterNode?: boolean;
+  /** One node's client inside node-redis's cluster or Sentinel client: no audit of its own. */
+  topologyNode?: boolean;
   /**
    * Wrapped inside the client's own 'connect' event (the cluster's 'node-connect'), which lifeline's
    * listener would miss: its socket is the one that connected last.
@@ -281,5 +281,5 @@ export function wrapNodeRedis(
     });
   }
 
-  if (!as.clusterNode) auditOptionsSoon(client, o);
+  if (!as.topologyNode) auditOptionsSoon(client, o);
 }
