@@ -14,7 +14,7 @@ export interface DisconnectFacts {
    */
   killedBy: 'heartbeat' | 'watchdog' | 'failover' | undefined;
   failover?: {
-    by: '+switch-master' | 'READONLY';
+    by: '+switch-master' | 'READONLY' | 'MASTERDOWN';
     from: string;
     to?: string | undefined;
     masterName?: string;

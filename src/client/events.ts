@@ -56,12 +56,12 @@ export interface PubsubGapEvent {
 /**
  * Emitted as 'lifeline:failover' when the client's master moved: a sentinel announced it
  * (`+switch-master`, whether or not the client was on the old master then), the server the client
- * writes to answered -READONLY (it was demoted under the client), or a Cluster client's slot map
+ * writes to answered -READONLY or -MASTERDOWN (it was demoted under the client), or a Cluster client's slot map
  * gave all of a master's slots to another node.
  */
 export interface FailoverEvent {
   topology: 'sentinel' | 'standalone' | 'cluster';
-  by: '+switch-master' | 'READONLY' | 'slot-map';
+  by: '+switch-master' | 'READONLY' | 'MASTERDOWN' | 'slot-map';
   /** The master name the sentinels monitor (a Sentinel-managed client). */
   masterName?: string;
   /** The old master ("host:port"). */

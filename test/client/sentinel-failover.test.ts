@@ -8,6 +8,8 @@ import { Redis } from 'ioredis';
 import { expect, it } from 'vitest';
 import { EVENTS, type FailoverEvent, type ReconnectEvent } from '../../src/client/events.js';
 import { lifeline } from '../../src/client/lifeline.js';
+import { freePort } from '../../src/lab/redis-server/free-port.js';
+import { startRedis } from '../../src/lab/redis-server/start-redis.js';
 import { type SentinelSet, startSentinel } from '../../src/lab/redis-server/start-sentinel.js';
 import { closeAfterEach } from '../support/fault-rig.js';
 import { incrWriter } from '../support/incr-writer.js';
@@ -252,6 +254,42 @@ it('a plain client on a master demoted by FAILOVER reconnects once, then leaves 
   ]);
   expect(closes).toBe(1);
   expect(writes.failures.length).toBeGreaterThan(50);
+}, 60_000);
+
+it('a master turned into a replica whose link is down (MASTERDOWN): refused, not run; the plain client reconnects once and is told', async () => {
+  const server = await startRedis();
+  defer(() => server.stop());
+  const client = lifeline(new Redis({ port: server.port }));
+  client.on('error', () => undefined);
+  defer(() => client.disconnect());
+  const failovers: FailoverEvent[] = [];
+  let closes = 0;
+  client.on(EVENTS.failover, (e: FailoverEvent) => failovers.push(e));
+  client.on('close', () => closes++);
+  await client.ping();
+  const nowhere = await freePort(); // a master that never answers: the link stays down
+  const admin = await connection(server.port);
+  await admin.config('SET', 'replica-serve-stale-data', 'no');
+  await admin.config('SET', 'replica-read-only', 'no'); // else writes are refused READONLY first
+  const writes = incrWriter(client, 'k');
+  await new Promise((r) => setTimeout(r, 300));
+  await admin.call('REPLICAOF', '127.0.0.1', String(nowhere));
+  await waitFor('the writes to be refused', () => writes.failures.length > 20, 10_000);
+  await writes.stop();
+  expect(failovers).toEqual([
+    expect.objectContaining({
+      topology: 'standalone',
+      by: 'MASTERDOWN',
+      from: `127.0.0.1:${server.port}`,
+      to: `127.0.0.1:${nowhere}`,
+    }),
+  ]);
+  expect(closes).toBe(1); // pointed at that server: after one reconnect, MASTERDOWN reaches the app
+  expect(writes.failures.every((e) => e.message.startsWith('MASTERDOWN'))).toBe(true);
+  // A command refused with MASTERDOWN did not run: nothing was written after the refusals began.
+  // (INFO is served by a replica whose link is down; DBSIZE is refused too.)
+  const keys = Number(/keys=(\d+)/.exec(await admin.info('keyspace'))?.[1] ?? 0);
+  expect(keys).toBe(writes.acks.length);
 }, 60_000);
 
 it('the config audit warns about a Sentinel client nothing follows or checks', async () => {

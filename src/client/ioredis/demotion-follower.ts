@@ -2,6 +2,12 @@ import type { IoredisCommand, IoredisInternals } from './internals.js';
 
 /** The move lifeline makes: from the demoted server to the master it names (undefined: unknown). */
 export interface Demotion {
+  /**
+   * The refusal that showed it: a replica answers writes READONLY; while its link to its master is
+   * down, with `replica-serve-stale-data no`, it answers reads MASTERDOWN (writes too when it is not
+   * read-only).
+   */
+  by: 'READONLY' | 'MASTERDOWN';
   from: string;
   to: string | undefined;
 }
@@ -26,16 +32,23 @@ const ROLE_TIMEOUT_MS = 1_000;
 /** A master named by ROLE is used for the next connect within this long, once. */
 const HINT_MS = 10_000;
 
-const isReadonly = (error: Error) => error.message.startsWith('READONLY');
+/** A replica's refusal (the command did not run): READONLY, or MASTERDOWN (its link to its master is down). */
+const refusedBy = (error: Error): Demotion['by'] | undefined =>
+  error.message.startsWith('READONLY')
+    ? 'READONLY'
+    : error.message.startsWith('MASTERDOWN')
+      ? 'MASTERDOWN'
+      : undefined;
 
 /**
  * A master demoted under a connected ioredis client (the FAILOVER command, a demotion the sentinels
- * have not announced, a name whose address moved) answers every write with -READONLY, and ioredis
+ * have not announced, a name whose address moved) answers every write with -READONLY (and reads with
+ * -MASTERDOWN while its link to its new master is down, with `replica-serve-stale-data no`), and ioredis
  * keeps that connection (no `reconnectOnError` by default): every write fails until the app restarts.
  * lifeline asks the demoted server which master it now follows (ROLE), moves the client (a
  * Sentinel-managed client: its next connect goes to that master once, the sentinels may not know yet;
  * a standalone one: a plain reconnect) and sends the refused commands again after the reconnect: a
- * command refused with READONLY did not run. Left alone: a `reconnectOnError` of the application's,
+ * command refused with READONLY or MASTERDOWN did not run. Left alone: a `reconnectOnError` of the application's,
  * a connection that was a replica when it became ready, commands in MULTI or a pipeline (refused as
  * ever; they still trigger the move).
  */
@@ -49,7 +62,8 @@ export function followDemotions(client: IoredisInternals, deps: DemotionFollower
 
   const original = client.handleReconnection.bind(client);
   client.handleReconnection = (error, item) => {
-    if (isReadonly(error) && alone(item.command) && !deps.isOurs(item.command)) {
+    const by = refusedBy(error);
+    if (by && alone(item.command) && !deps.isOurs(item.command)) {
       if (held) {
         held.push(item); // a move is under way
         return;
@@ -66,19 +80,19 @@ export function followDemotions(client: IoredisInternals, deps: DemotionFollower
       held = [];
       original(error, item);
     }
-    void move();
+    void move(by as Demotion['by']);
   };
 
   const alone = (command: IoredisCommand) => !command.inTransaction && command.pipelineIndex === undefined;
   const applies = (error: Error, command: IoredisCommand) =>
-    isReadonly(error) &&
+    refusedBy(error) !== undefined &&
     !client.options.reconnectOnError &&
     !deps.isOurs(command) &&
     client.status === 'ready' &&
     deps.roleAtReady() !== 'slave' &&
     performance.now() - lastMoveAt >= COOLDOWN_MS;
 
-  async function move(): Promise<void> {
+  async function move(by: Demotion['by']): Promise<void> {
     lastMoveAt = performance.now();
     const from = deps.endpoint();
     const to = await masterOfDemoted();
@@ -86,7 +100,7 @@ export function followDemotions(client: IoredisInternals, deps: DemotionFollower
     // commands go the way of the rest (offline until the reconnect, or rejected as closed).
     if (client.status === 'ready') {
       if (to) hint = { ...to, until: Date.now() + HINT_MS };
-      deps.leaving({ from, to: to ? `${to.host}:${to.port}` : undefined });
+      deps.leaving({ by, from, to: to ? `${to.host}:${to.port}` : undefined });
       left = client.stream;
       client.disconnect(true);
     }

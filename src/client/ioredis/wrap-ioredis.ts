@@ -170,7 +170,6 @@ export function wrapIoredis(client: IoredisInternals, o: ResolvedOptions, as: Wr
         const { name } = client.options as { name?: string };
         const event: FailoverEvent = {
           topology: sentinel ? 'sentinel' : 'standalone',
-          by: 'READONLY',
           ...(sentinel && name ? { masterName: name } : {}),
           ...demotion,
           at: new Date().toISOString(),
@@ -178,7 +177,7 @@ export function wrapIoredis(client: IoredisInternals, o: ResolvedOptions, as: Wr
         };
         client.emit(EVENTS.failover, event);
         channels.failover.publish(event);
-        watch.leavingForFailover({ by: 'READONLY', ...demotion });
+        watch.leavingForFailover(demotion);
       },
     });
 
