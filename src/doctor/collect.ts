@@ -16,6 +16,7 @@ import { collectClients } from './collectors/clients.js';
 import { collectConfig } from './collectors/config.js';
 import { type CollectorContext, notPermitted } from './collectors/context.js';
 import { collectHost } from './collectors/host.js';
+import { collectHostSockets } from './collectors/host-sockets.js';
 import { collectInfo } from './collectors/info.js';
 import { collectLatency } from './collectors/latency.js';
 import { collectServerLog } from './collectors/server-log.js';
@@ -52,7 +53,7 @@ class Session {
   }
 }
 
-type Step = CappedCommand | 'host facts' | 'server log';
+type Step = CappedCommand | 'host facts' | 'host sockets' | 'server log';
 
 /**
  * Runs every collector, each bounded in time and in reply size. A step that fails becomes
@@ -133,6 +134,7 @@ export async function collectEvidence(
     const latency = await step('LATENCY LATEST', collectLatency);
     const host = await step('host facts', (full) => collectHost(full, info));
     const log = await step('server log', (full) => collectServerLog(full, config, info));
+    const hostSockets = await step('host sockets', collectHostSockets);
 
     return {
       target: {
@@ -150,6 +152,7 @@ export async function collectEvidence(
       latency,
       log,
       host,
+      hostSockets,
       settings,
     };
   } finally {

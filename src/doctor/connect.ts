@@ -52,6 +52,7 @@ export async function connect(target: RedisTarget, options: ConnectOptions): Pro
     // Proves the peer speaks Redis and that we are allowed in (AUTH ran during connect).
     await redis.ping();
     await redis.client('SETNAME', options.connectionName ?? DOCTOR_CONNECTION_NAME).catch(() => undefined);
+    rememberOwnPort(redis.stream?.localPort);
     return redis;
   } catch (error) {
     redis.disconnect();
@@ -59,6 +60,33 @@ export async function connect(target: RedisTarget, options: ConnectOptions): Pro
     const cause = error instanceof ReplyError ? (error as Error) : (lastError ?? (error as Error));
     throw explainConnectError(cause, target, options);
   }
+}
+
+// The local ports of the doctor's own connections (this process's probe, session, reopened sessions),
+// so that reading this host's sockets to the target leaves them out. Kept 2 minutes: a closed one sits
+// in TIME_WAIT for 60 s on Linux. Bounded: a long watch never grows it past OWN_PORTS_MAX.
+const OWN_PORT_TTL_MS = 120_000;
+const OWN_PORTS_MAX = 1024;
+const ownPorts = new Map<number, number>();
+
+function rememberOwnPort(port: number | undefined): void {
+  if (port === undefined) return;
+  ownPorts.delete(port);
+  ownPorts.set(port, Date.now());
+  for (const oldest of ownPorts.keys()) {
+    if (ownPorts.size <= OWN_PORTS_MAX) break;
+    ownPorts.delete(oldest);
+  }
+}
+
+/** Local ports of connections the doctor opened in this process within the last two minutes. */
+export function doctorLocalPorts(now = Date.now()): Set<number> {
+  const ports = new Set<number>();
+  for (const [port, at] of ownPorts) {
+    if (now - at <= OWN_PORT_TTL_MS) ports.add(port);
+    else ownPorts.delete(port);
+  }
+  return ports;
 }
 
 function tlsOptions(options: ConnectOptions): Record<string, unknown> {

@@ -2,6 +2,7 @@ import type { ClientSnapshot } from '../core/client-snapshot.js';
 import type { LogSummary } from '../core/log/summarize-log.js';
 import type { ClientClass, ClientFields } from '../core/parse-client-list.js';
 import type { Info } from '../core/parse-info.js';
+import type { TcpState, TcpTimer } from '../core/parse-proc-net-tcp.js';
 import type { RedisTarget } from '../core/redis-url.js';
 import type { Product } from '../core/server-product.js';
 
@@ -91,6 +92,64 @@ export interface HostFacts {
   oomKills: Collected<OomKill[]>;
 }
 
+/** One of this host's TCP sockets whose remote end is the target (from /proc/net/tcp{,6}, plus `ss`). */
+export interface HostSocket {
+  /** "address:port" of each end; IPv6 in brackets. */
+  local: string;
+  remote: string;
+  state: TcpState;
+  /** The timer pending on the socket now (the "tr" column). */
+  timer: TcpTimer;
+  /**
+   * SO_KEEPALIVE is on: the kernel shows a keepalive timer. Undefined when a retransmit or
+   * zero-window timer hides it (the column shows one timer only).
+   */
+  keepalive: boolean | undefined;
+  /** Retransmission timeouts of the segment in flight now (retrnsmt); 0 once the peer acknowledges. */
+  retransmits: number;
+  /** Unanswered keepalive or zero-window probes now. */
+  probesOut: number;
+  txQueue: number;
+  rxQueue: number;
+  /** From ss, when it ran: retransmissions since the connection opened, segments sent, RTT. */
+  totalRetransmits?: number;
+  segsOut?: number;
+  rttMs?: number;
+  /** From ss: milliseconds since the socket last sent or received anything. */
+  idleMs?: number;
+  /** The owner, when its /proc/<pid>/fd was readable. */
+  pid?: number;
+  comm?: string;
+}
+
+/** A process holding sockets to the target. */
+export interface SocketOwner {
+  pid: number;
+  /** /proc/<pid>/comm. */
+  comm: string;
+  byState: Partial<Record<TcpState, number>>;
+}
+
+export interface HostSocketsFacts {
+  /** The addresses a socket's remote end had to match (the target's, resolved), and the port. */
+  addresses: string[];
+  port: number;
+  /** Sockets to the target by state, all of them (the doctor's own left out). */
+  byState: Partial<Record<TcpState, number>>;
+  total: number;
+  /** The sockets, at most a bound's worth (see `truncated`). */
+  sockets: HostSocket[];
+  owners: SocketOwner[];
+  /** Sockets with a file (not TIME_WAIT) whose owning process was not found or not readable. */
+  unowned: number;
+  /** The doctor's own connections to the target, left out of everything above. */
+  ownLeftOut: number;
+  /** A bound was hit: lines of /proc/net/tcp read, sockets kept, or processes scanned. */
+  truncated: string[];
+  /** `ss` added RTT and retransmission totals; otherwise why not (not installed, timed out). */
+  ss: 'used' | { reason: string };
+}
+
 export interface LogEvidence extends LogSummary {
   path: string;
   fileBytes: number;
@@ -120,6 +179,8 @@ export interface Evidence {
   latency: Collected<LatencyEvent[]>;
   log: Collected<LogEvidence>;
   host: Collected<HostFacts>;
+  /** This host's own TCP sockets to the target: the application's side, when the doctor runs on its host. */
+  hostSockets: Collected<HostSocketsFacts>;
   settings: DoctorSettings;
 }
 

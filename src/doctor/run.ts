@@ -88,7 +88,16 @@ export async function collectNodeEvidence(target: RedisTarget, options: DoctorOp
 /** Evidence that could not be collected, and why, by source. */
 export function unavailableSources(evidence: Evidence): Record<string, string> {
   const unavailable: Record<string, string> = {};
-  for (const key of ['info', 'config', 'clients', 'slowlog', 'latency', 'log', 'host'] as const) {
+  for (const key of [
+    'info',
+    'config',
+    'clients',
+    'slowlog',
+    'latency',
+    'log',
+    'host',
+    'hostSockets',
+  ] as const) {
     const source = evidence[key];
     if (source.status === 'unavailable') unavailable[key] = source.reason;
   }

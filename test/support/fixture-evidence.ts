@@ -70,6 +70,7 @@ export function fixtureEvidence(
           source: 'option',
         }),
     host: unavailable('the capture host is not this one'),
+    hostSockets: unavailable('the capture host is not this one'),
     settings: { ...DEFAULT_SETTINGS, ...overrides.settings },
   };
 }

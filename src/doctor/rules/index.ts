@@ -1,3 +1,4 @@
+import clientCloseWaitPile from './clients/client-close-wait-pile.js';
 import clientEviction from './clients/client-eviction.js';
 import clientKillsObserved from './clients/client-kills-observed.js';
 import connectionChurn from './clients/connection-churn.js';
@@ -13,6 +14,8 @@ import oomKilled from './host/oom-killed.js';
 import overcommitDisabled from './host/overcommit-disabled.js';
 import somaxconnBelowBacklog from './host/somaxconn-below-backlog.js';
 import memoryNearLimit from './memory/memory-near-limit.js';
+import clientKeepaliveNotArmed from './network/client-keepalive-not-armed.js';
+import pathRetransmits from './network/path-retransmits.js';
 import tcpKeepaliveAboveLbIdle from './network/tcp-keepalive-above-lb-idle.js';
 import tcpKeepaliveOff from './network/tcp-keepalive-off.js';
 import replicationLinkDrops from './replication/replication-link-drops.js';
@@ -29,11 +32,14 @@ export const RULES: readonly Rule[] = [
   clientEviction,
   maxclientsReached,
   clientKillsObserved,
+  clientCloseWaitPile,
   replicationLinkDrops,
   connectionChurn,
+  pathRetransmits,
   idleTimeoutReaping,
   tcpKeepaliveOff,
   tcpKeepaliveAboveLbIdle,
+  clientKeepaliveNotArmed,
   outputBufferAtRisk,
   maxclientsNear,
   memoryNearLimit,
