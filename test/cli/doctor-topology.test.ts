@@ -4,7 +4,7 @@ import { type Cluster, startCluster } from '../../src/lab/redis-server/start-clu
 import { type RedisServer, startRedis } from '../../src/lab/redis-server/start-redis.js';
 import { type SentinelSet, startSentinel } from '../../src/lab/redis-server/start-sentinel.js';
 import { type CliResult, expectOneLineError, runCli } from '../support/run-cli.js';
-import { callOnce, waitFor } from '../support/with-redis.js';
+import { callOnce, waitForRole } from '../support/with-redis.js';
 
 const DATA_PASSWORD = 'data-node-secret-7f3a';
 const SENTINEL_PASSWORD = 'sentinel-secret-91c2';
@@ -192,12 +192,7 @@ describe('lifeline doctor on a Sentinel set (CLI)', () => {
     expect(result.code).toBe(1);
 
     // Once Sentinel has made the old master a replica, the failover itself is what is left to blame.
-    await waitFor(
-      'the old master to be a replica',
-      // Sentinel kills the clients of the node it reconfigures: a closed connection is asked again.
-      async () => ((await callOnce(set.master.port, 'ROLE').catch(() => [])) as unknown[])[0] === 'slave',
-      30_000,
-    );
+    await waitForRole(set.master.port, 'slave', 30_000);
     const later = json(await doctor([withLogin(set.url), '--json'], SENTINEL_ENV));
     console.log(
       `after the failover: mostLikelyCause ${later.mostLikelyCause?.ruleId} on ${later.mostLikelyCause?.node}`,

@@ -12,7 +12,7 @@ import { FaultProxy } from '../../src/lab/proxy/proxy.js';
 import { type SentinelSet, startSentinel } from '../../src/lab/redis-server/start-sentinel.js';
 import { closeAfterEach } from '../support/fault-rig.js';
 import { type IncrWriter, incrWriter } from '../support/incr-writer.js';
-import { callOnce, waitFor } from '../support/with-redis.js';
+import { callOnce, waitFor, waitForRole } from '../support/with-redis.js';
 
 const defer = closeAfterEach();
 
@@ -75,14 +75,7 @@ it('SENTINEL FAILOVER under INCR writes: the wrapped client follows the switch a
   );
   await set.waitForMaster(newPort, 20_000);
   await waitFor('both clients to move to the new master', () => moves.length >= 2, 20_000);
-  await waitFor(
-    'the old master to be a replica',
-    async () => {
-      const role = await callOnce(set.master.port, 'ROLE').catch(() => undefined);
-      return (role as string[] | undefined)?.[0] === 'slave';
-    },
-    25_000,
-  );
+  await waitForRole(set.master.port, 'slave', 25_000);
   await new Promise((r) => setTimeout(r, 1_500)); // writes on the new master, and the resync done
   await Promise.all([rawWrites.stop(), wrappedWrites.stop()]);
 

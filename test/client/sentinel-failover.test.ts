@@ -13,7 +13,7 @@ import { startRedis } from '../../src/lab/redis-server/start-redis.js';
 import { type SentinelSet, startSentinel } from '../../src/lab/redis-server/start-sentinel.js';
 import { closeAfterEach } from '../support/fault-rig.js';
 import { incrWriter } from '../support/incr-writer.js';
-import { callOnce, waitFor } from '../support/with-redis.js';
+import { waitFor, waitForRole } from '../support/with-redis.js';
 
 const defer = closeAfterEach();
 
@@ -89,14 +89,7 @@ it('SENTINEL FAILOVER: the wrapped client leaves the old master at +switch-maste
   await waitFor('the switch to be announced', () => announcedAt > 0, 15_000);
   // Sentinel demotes the old master ~10 s after the promotion: raw writes to it until then.
   await set.waitForMaster(newPort, 20_000);
-  await waitFor(
-    'the old master to be a replica',
-    async () => {
-      const role = await callOnce(set.master.port, 'ROLE').catch(() => undefined);
-      return (role as string[] | undefined)?.[0] === 'slave';
-    },
-    25_000,
-  );
+  await waitForRole(set.master.port, 'slave', 25_000);
   await new Promise((r) => setTimeout(r, 1_500)); // writes on the new master, and the resync done
   await Promise.all([rawWrites.stop(), wrappedWrites.stop()]);
 
@@ -195,14 +188,7 @@ it('the FAILOVER command (READONLY, the sentinels not told): the wrapped client 
   await new Promise((r) => setTimeout(r, 500));
   const admin = await connection(set.master.port);
   await admin.call('FAILOVER');
-  const demotedAt = await waitFor(
-    'the old master to answer ROLE as a replica',
-    async () => {
-      const role = await callOnce(set.master.port, 'ROLE').catch(() => undefined);
-      return (role as string[] | undefined)?.[0] === 'slave' ? Date.now() : 0;
-    },
-    10_000,
-  );
+  const demotedAt = await waitForRole(set.master.port, 'slave', 10_000);
   await new Promise((r) => setTimeout(r, 3_000));
   await Promise.all([rawWrites.stop(), wrappedWrites.stop()]);
 

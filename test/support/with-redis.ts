@@ -46,3 +46,22 @@ export async function callOnce(port: number, ...args: (string | number)[]): Prom
     redis.disconnect();
   }
 }
+
+/**
+ * Waits until 127.0.0.1:`port` answers ROLE as `role`; resolves when it did (Date.now()). Each try is
+ * a fresh connection: Sentinel kills the clients of a node it reconfigures.
+ */
+export async function waitForRole(
+  port: number,
+  role: 'master' | 'slave',
+  timeoutMs: number,
+): Promise<number> {
+  return waitFor(
+    `127.0.0.1:${port} to answer ROLE as ${role}`,
+    async () => {
+      const reply = (await callOnce(port, 'ROLE').catch(() => undefined)) as unknown[] | undefined;
+      return reply?.[0] === role ? Date.now() : 0;
+    },
+    timeoutMs,
+  );
+}
