@@ -28,6 +28,11 @@ for entry in "${need[@]}"; do
   program=${entry%:*} package=${entry##*:}
   command -v "$program" >/dev/null 2>&1 || missing+=("$package")
 done
+# The lab's redis-py probe (probes/redis-py-probe.py, test/lab/command-client.test.ts) imports redis: a
+# module, not a program. Debian's python3-redis installs it for the system Python, which the probe falls
+# back to when the python3 on PATH (pyenv, a venv) lacks it.
+python3 -c 'import redis' >/dev/null 2>&1 || /usr/bin/python3 -c 'import redis' >/dev/null 2>&1 ||
+  missing+=(python3-redis)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -eq 0 ]; then
@@ -44,7 +49,7 @@ if ! command -v apt-get >/dev/null 2>&1 || [ "${as_root[0]:-}" = none ]; then
     echo "  sudo apt-get install -y ${missing[*]}" >&2
   else
     echo "  Debian/Ubuntu: sudo apt-get install -y ${missing[*]}" >&2
-    echo "  elsewhere: install redis (redis-server, redis-cli), openssl, chromium and prometheus's promtool;" >&2
+    echo "  elsewhere: install redis (redis-server, redis-cli), openssl, chromium, prometheus's promtool and redis-py;" >&2
     echo "  set REDIS_SERVER_BIN or LIFELINE_CHROMIUM if they are not on PATH under those names" >&2
   fi
   exit 1

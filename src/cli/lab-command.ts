@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { ERROR_CODES } from '../core/error-codes.js';
+import { CannotRunError } from '../core/errors.js';
 import { FAILOVER_SCENARIOS, SCENARIOS } from '../lab/scenarios/index.js';
 import { EXIT } from './exit-codes.js';
 import { commaList, formatOption } from './option-parsers.js';
@@ -17,6 +19,11 @@ export function registerLab(
       'ioredis, node-redis, lifeline-ioredis or lifeline-node-redis (lifeline() around the library)',
       'ioredis',
     )
+    .option(
+      '--client-cmd <command>',
+      'a probe program for a client in any language, run with sh -c (docs/lab.md, "Clients in other languages")',
+    )
+    .option('--client-name <name>', "the report's name for the --client-cmd client (default: its first word)")
     .option('--options <module>', "a module whose default export is the client's options")
     .option('--only <ids>', 'run only these scenarios (comma-separated)', commaList)
     .option('--scenario <ids>', 'the same as --only', commaList)
@@ -24,7 +31,7 @@ export function registerLab(
     .option('--json', 'print the results as JSON')
     .addOption(formatOption(['text', 'json', 'markdown']))
     .option('--list', 'list the scenarios and exit')
-    .action(async (opts) => {
+    .action(async (opts, command: Command) => {
       if (opts.list) {
         const line = (s: { id: string; title: string }) => `${s.id.padEnd(24)} ${s.title}`;
         io.out(
@@ -33,6 +40,22 @@ export function registerLab(
         return;
       }
       const only = [...(opts.only ?? []), ...(opts.scenario ?? [])];
+      const clientCommand: string | undefined = opts.clientCmd;
+      if (clientCommand !== undefined && command.getOptionValueSource('client') === 'cli') {
+        throw new CannotRunError(
+          ERROR_CODES.labClient,
+          '--client and --client-cmd exclude each other: give one.',
+        );
+      }
+      if (clientCommand !== undefined && !clientCommand.trim()) {
+        throw new CannotRunError(ERROR_CODES.labClient, '--client-cmd needs a command to run.');
+      }
+      if (opts.clientName !== undefined && clientCommand === undefined) {
+        throw new CannotRunError(
+          ERROR_CODES.labClient,
+          '--client-name names a --client-cmd client: give --client-cmd.',
+        );
+      }
       // Loaded when the lab runs: both client libraries and the lab weigh ~0.3 s at every CLI start.
       const [{ runLab }, { renderLabMarkdown }, { renderLabText }] = await Promise.all([
         import('../lab/run-lab.js'),
@@ -40,7 +63,11 @@ export function registerLab(
         import('../lab/report/render-lab-text.js'),
       ]);
       const report = await runLab({
-        client: opts.client,
+        client:
+          clientCommand === undefined
+            ? opts.client
+            : (opts.clientName ?? clientCommand.trim().split(/\s+/)[0]),
+        ...(clientCommand === undefined ? {} : { clientCommand }),
         optionsModule: opts.options,
         only,
         failover: Boolean(opts.failover),

@@ -2,14 +2,19 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ERROR_CODES } from '../core/error-codes.js';
 import { CannotRunError } from '../core/errors.js';
-import { CLIENTS } from './clients/index.js';
+import { CLIENTS, checkProbe, commandClient } from './clients/index.js';
 import { runScenario, type ScenarioMeasurement } from './run-scenario.js';
 import { ALL_SCENARIOS } from './scenarios/index.js';
 import { judge, type ScenarioVerdict } from './verdict.js';
 
 export interface LabOptions {
-  /** ioredis or node-redis. */
+  /** ioredis or node-redis; with `clientCommand`, the name the report gives the probe's client. */
   client: string;
+  /**
+   * A probe program speaking the lab's line protocol (docs/lab.md, "Clients in other languages"), run
+   * with `sh -c` once per scenario, instead of a client of CLIENTS.
+   */
+  clientCommand?: string;
   /** A module whose default export is the client's options (object, or function returning one). */
   optionsModule?: string;
   /** Scenario ids to run (any of the catalogue, failover scenarios included). */
@@ -40,7 +45,7 @@ export interface LabReport {
 
 /** Runs the catalogue (or part of it) against one client, one fresh server (or topology) per scenario. */
 export async function runLab(options: LabOptions): Promise<LabReport> {
-  const factory = CLIENTS[options.client];
+  const factory = options.clientCommand ? commandClient(options.clientCommand) : CLIENTS[options.client];
   if (!factory) {
     throw new CannotRunError(
       ERROR_CODES.labClient,
@@ -59,6 +64,12 @@ export async function runLab(options: LabOptions): Promise<LabReport> {
     options.only?.length || options.failover
       ? ALL_SCENARIOS.filter((s) => options.only?.includes(s.id) || (options.failover && s.topology))
       : ALL_SCENARIOS.filter((s) => !s.topology);
+  if (options.clientCommand) {
+    // Before any server starts: a probe that cannot start or does not speak the protocol is one line.
+    await checkProbe(options.clientCommand).catch((error: Error) => {
+      throw new CannotRunError(ERROR_CODES.labClient, error.message);
+    });
+  }
   const clientOptions = options.optionsModule ? await loadOptions(options.optionsModule) : {};
   const startedAt = new Date();
   const started = performance.now();

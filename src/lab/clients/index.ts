@@ -1,4 +1,7 @@
 import type { ClientFactory } from './client-under-test.js';
+
+export { checkProbe, commandClient } from './command-client.js';
+
 import { ioredisClient, lifelineIoredisClient } from './ioredis-client.js';
 import { lifelineNodeRedisClient, nodeRedisClient } from './node-redis-client.js';
 
