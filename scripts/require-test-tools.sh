@@ -13,6 +13,7 @@ need=(
   "openssl:openssl"
   "${LIFELINE_CHROMIUM:-chromium}:chromium"
   "promtool:prometheus"
+  "ruby:ruby-redis"
 )
 
 # An override names a file the user chose: installing a package would not make it exist.
@@ -33,6 +34,9 @@ done
 # back to when the python3 on PATH (pyenv, a venv) lacks it.
 python3 -c 'import redis' >/dev/null 2>&1 || /usr/bin/python3 -c 'import redis' >/dev/null 2>&1 ||
   missing+=(python3-redis)
+# The lab's redis-rb probe (probes/redis-rb-probe.rb) requires the redis gem; Debian's ruby-redis ships it
+# (and pulls in ruby, so a missing ruby program is the same package).
+command -v ruby >/dev/null 2>&1 && { ruby -e 'require "redis"' >/dev/null 2>&1 || missing+=(ruby-redis); }
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -eq 0 ]; then
@@ -49,7 +53,7 @@ if ! command -v apt-get >/dev/null 2>&1 || [ "${as_root[0]:-}" = none ]; then
     echo "  sudo apt-get install -y ${missing[*]}" >&2
   else
     echo "  Debian/Ubuntu: sudo apt-get install -y ${missing[*]}" >&2
-    echo "  elsewhere: install redis (redis-server, redis-cli), openssl, chromium, prometheus's promtool and redis-py;" >&2
+    echo "  elsewhere: install redis (redis-server, redis-cli), openssl, chromium, prometheus's promtool, redis-py and ruby with redis-rb;" >&2
     echo "  set REDIS_SERVER_BIN or LIFELINE_CHROMIUM if they are not on PATH under those names" >&2
   fi
   exit 1

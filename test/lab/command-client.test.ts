@@ -6,45 +6,59 @@ import { expectOneLineError, runCli } from '../support/run-cli.js';
 const PROBE = 'python3 probes/redis-py-probe.py';
 const RESET =
   /^redis\.exceptions\.ConnectionError: Error while reading from 127\.0\.0\.1:\d+ : \(104, 'Connection reset by peer'\)$/;
+const CLOSED = /^redis\.exceptions\.ConnectionError: Connection closed by server\.$/;
+const RB_REFUSED =
+  /^Redis::CannotConnectError: Error connecting to Redis on 127\.0\.0\.1:\d+ \(Errno::ECONNREFUSED\)$/;
 const REFUSED =
   /^redis\.exceptions\.ConnectionError: Error 111 connecting to 127\.0\.0\.1:\d+\. Connection refused\.$/;
 
+const RB_PROBE = 'ruby probes/redis-rb-probe.rb';
+const SCENARIOS = [
+  'restart',
+  'client-kill',
+  'reply-lost-incr',
+  'blackhole-in-flight',
+  'output-buffer-pubsub',
+];
+type LabReport = Awaited<ReturnType<typeof runLab>>;
+const errors = (commands: TrackedCommand[]) => commands.filter((c) => c.outcome === 'error');
+
+/** Runs the five scenarios through a probe; asserts what holds for every client, returns a lookup. */
+async function runProbe(client: string, clientCommand: string, twiceIn: string[] = []) {
+  const report: LabReport = await runLab({ client, clientCommand, only: SCENARIOS });
+  expect(report.client).toBe(client);
+  expect(report.summary.error).toBe(0);
+  for (const { measurement, verdict } of report.results) {
+    expect(measurement.error, measurement.scenario).toBeUndefined();
+    // Every write accounted for: acknowledged + rejected = sent (none left pending); an acknowledged
+    // write ran exactly once, except where the client is known to send it again (twiceIn).
+    const writes = measurement.commands.filter((c) => c.kind === 'write');
+    const ok = writes.filter((c) => c.outcome === 'ok');
+    const rejected = writes.filter((c) => c.outcome === 'error');
+    expect(ok.length + rejected.length, measurement.scenario).toBe(writes.length);
+    const twice = twiceIn.includes(measurement.scenario) ? 1 : 0;
+    expect(ok.filter((w) => measurement.executions[w.seq] !== 1).length, measurement.scenario).toBe(twice);
+    expect(verdict.executedTwice, measurement.scenario).toBe(twice);
+    expect(verdict.lostSilently).toBe(0);
+    expect(verdict.recoverMs, measurement.scenario).not.toBeNull();
+  }
+  return (id: string) => {
+    const found = report.results.find((r) => r.measurement.scenario === id);
+    if (!found) throw new Error(`no result for ${id}`);
+    return found;
+  };
+}
+
 describe('lifeline lab --client-cmd: a client in another language through the probe protocol', () => {
   it('runs redis-py (probes/redis-py-probe.py) through five scenarios; its errors are its own, verbatim', async () => {
-    const report = await runLab({
-      client: 'redis-py',
-      clientCommand: PROBE,
-      only: ['restart', 'client-kill', 'reply-lost-incr', 'blackhole-in-flight', 'output-buffer-pubsub'],
-    });
-    expect(report.client).toBe('redis-py');
-    expect(report.summary.error).toBe(0);
-    const result = (id: string) => {
-      const found = report.results.find((r) => r.measurement.scenario === id);
-      if (!found) throw new Error(`no result for ${id}`);
-      return found;
-    };
-    for (const { measurement, verdict } of report.results) {
-      expect(measurement.error, measurement.scenario).toBeUndefined();
-      // Every write accounted for: acknowledged + rejected = sent (none left pending); an acknowledged
-      // write ran exactly once, redis-py never sends one twice.
-      const writes = measurement.commands.filter((c) => c.kind === 'write');
-      const ok = writes.filter((c) => c.outcome === 'ok');
-      const rejected = writes.filter((c) => c.outcome === 'error');
-      expect(ok.length + rejected.length, measurement.scenario).toBe(writes.length);
-      for (const w of ok)
-        expect(measurement.executions[w.seq], `${measurement.scenario} ${w.command}`).toBe(1);
-      expect(verdict.executedTwice).toBe(0);
-      expect(verdict.lostSilently).toBe(0);
-      expect(verdict.recoverMs, measurement.scenario).not.toBeNull();
-    }
-    const errors = (commands: TrackedCommand[]) => commands.filter((c) => c.outcome === 'error');
-
-    // SIGTERM, down 1 s: a write on the closing connection may meet the reset, then each write in the
+    const result = await runProbe('redis-py', PROBE);
+    // SIGTERM, down 1 s: a write on the closing connection may meet the reset (or the close), then each write in the
     // gap is refused at once; none is retried.
     const restart = result('restart');
     const restartErrors = errors(restart.measurement.commands).map((c) => c.error ?? '');
     expect(restartErrors.filter((e) => REFUSED.test(e)).length).toBeGreaterThan(3);
-    for (const e of restartErrors) expect(e).toMatch(new RegExp(`${REFUSED.source}|${RESET.source}`));
+    for (const e of restartErrors)
+      expect(e).toMatch(new RegExp(`${REFUSED.source}|${RESET.source}|${CLOSED.source}`));
     expect(restart.verdict).toMatchObject({ status: 'ok', neverSettled: 0 });
 
     // The pool reconnects a killed idle connection when it hands it out: the app sees nothing.
@@ -73,6 +87,43 @@ describe('lifeline lab --client-cmd: a client in another language through the pr
         name: 'redis.exceptions.ConnectionError',
         message: 'Connection closed by server.',
       }),
+    );
+    expect(pubsub.verdict.messagesLost).toBeGreaterThan(0);
+    expect(pubsub.verdict).toMatchObject({ status: 'fail', toldAboutMessageLoss: false });
+  }, 90_000);
+
+  it('runs redis-rb (probes/redis-rb-probe.rb) through the same five scenarios; its errors verbatim', async () => {
+    // reply-lost-incr: redis-rb's default reconnect_attempts (1) sends the INCR again on a new connection.
+    const result = await runProbe('redis-rb', RB_PROBE, ['reply-lost-incr']);
+
+    // Down 1 s: each write in the gap is refused at once (its one reconnect attempt is refused too).
+    const restart = result('restart');
+    const restartErrors = errors(restart.measurement.commands).map((c) => c.error ?? '');
+    expect(restartErrors.length).toBeGreaterThan(3);
+    for (const e of restartErrors) expect(e).toMatch(RB_REFUSED);
+    expect(restart.verdict).toMatchObject({ status: 'ok', neverSettled: 0 });
+
+    // A killed idle connection is reconnected on the next command: the app sees nothing.
+    const kill = result('client-kill');
+    expect(errors(kill.measurement.commands)).toEqual([]);
+    expect(kill.verdict).toMatchObject({ status: 'ok', detectMs: null });
+
+    // The INCR ran, its reply was lost: redis-rb reconnects and sends it again, and reports success.
+    const lost = result('reply-lost-incr');
+    expect(errors(lost.measurement.commands)).toEqual([]);
+    expect(lost.verdict).toMatchObject({ status: 'fail', executedTwice: 1, ranButRejected: 0 });
+
+    // The write hangs past its 5 s read timeout until the path comes back, then the reset.
+    const blackhole = result('blackhole-in-flight');
+    const [hung] = errors(blackhole.measurement.commands);
+    expect(hung?.error).toBe('Redis::ConnectionError: Connection lost (ECONNRESET)');
+    expect((hung?.settledAt ?? 0) - (hung?.sentAt ?? 0)).toBeGreaterThanOrEqual(7000);
+    expect(blackhole.verdict).toMatchObject({ status: 'fail', neverSettled: 1, lostWithError: 1 });
+
+    // The slow subscriber is cut: redis-rb reconnects and resubscribes inside subscribe, raising nothing.
+    const pubsub = result('output-buffer-pubsub');
+    expect(pubsub.measurement.events.filter((e) => e.role === 'subscriber' && e.event === 'error')).toEqual(
+      [],
     );
     expect(pubsub.verdict.messagesLost).toBeGreaterThan(0);
     expect(pubsub.verdict).toMatchObject({ status: 'fail', toldAboutMessageLoss: false });
