@@ -56,6 +56,11 @@ export function registerDoctor(program: Command, io: { out: (s: string) => void;
       seconds,
     )
     .option(
+      '--app-keepalive <duration>',
+      "the TCP keepalive idle your app believes it set (e.g. 30s): this host's sockets are checked against it",
+      seconds,
+    )
+    .option(
       '--client-timeout <duration>',
       "your client's command timeout (e.g. 5s): Sentinel and Cluster failovers are compared with it",
       milliseconds,
@@ -85,6 +90,7 @@ export function registerDoctor(program: Command, io: { out: (s: string) => void;
         tlsInsecure: opts.tlsInsecure,
         clientIdleTimeoutS: opts.clientIdleTimeout,
         lbIdleTimeoutS: opts.lbIdleTimeout,
+        appKeepaliveS: opts.appKeepalive,
         recentS: opts.recent,
       } satisfies Omit<DoctorOptions, 'url'>;
       const report = await diagnoseTarget(url, opts, common);

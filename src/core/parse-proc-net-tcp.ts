@@ -74,19 +74,45 @@ export interface ProcTcpSocket {
  */
 export function parseProcNetTcp(
   text: string,
-  options: { maxLines?: number; littleEndian?: boolean } = {},
+  options: { maxLines?: number; littleEndian?: boolean; remotePort?: number } = {},
 ): ProcTcpSocket[] {
   const maxLines = options.maxLines ?? Number.POSITIVE_INFINITY;
   const littleEndian = options.littleEndian ?? true;
+  // Only sockets to this port: the other lines are passed over without the full parse (a busy host
+  // has tens of thousands, and the collector wants one port's).
+  const wanted =
+    options.remotePort === undefined
+      ? undefined
+      : options.remotePort.toString(16).toUpperCase().padStart(4, '0');
   const sockets: ProcTcpSocket[] = [];
   let seen = 0;
-  for (const line of text.split('\n')) {
+  let start = 0;
+  while (start < text.length) {
     if (seen >= maxLines) break;
     seen += 1;
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const line = text.slice(start, end);
+    start = end + 1;
+    if (wanted !== undefined && remotePortHex(line) !== wanted) continue;
     const socket = parseProcNetTcpLine(line, littleEndian);
     if (socket) sockets.push(socket);
   }
   return sockets;
+}
+
+/**
+ * The remote port's 4 hex digits, found by position: "<sl>: <local>:<port> <remote>:<port> …" with one
+ * space between fields and both addresses the same length (8 or 32). Anything else for other lines.
+ */
+export function remotePortHex(line: string): string {
+  let i = line.indexOf(':') + 1;
+  if (i === 0) return '';
+  while (line.charCodeAt(i) === 32) i += 1;
+  const localColon = line.indexOf(':', i);
+  if (localColon < 0) return '';
+  const at = localColon + 6 + (localColon - i) + 1; // past ":PPPP ", the remote address and its ":"
+  return line.slice(at, at + 4).toUpperCase();
 }
 
 const LINE =
@@ -134,6 +160,12 @@ export function parseProcNetTcpLine(line: string, littleEndian = true): ProcTcpS
 
 /** An address column: 8 hex digits (IPv4) or 32 (IPv6), each 32-bit word in the kernel's byte order. */
 export function hexAddress(hex: string, littleEndian = true): string {
+  if (hex.length === 8) {
+    // The common case, without the arrays: one 32-bit word.
+    const word = Number.parseInt(hex, 16);
+    const b = [word >>> 24, (word >>> 16) & 0xff, (word >>> 8) & 0xff, word & 0xff];
+    return littleEndian ? `${b[3]}.${b[2]}.${b[1]}.${b[0]}` : `${b[0]}.${b[1]}.${b[2]}.${b[3]}`;
+  }
   const bytes: number[] = [];
   for (let word = 0; word < hex.length / 8; word++) {
     const chunk = hex.slice(word * 8, word * 8 + 8);

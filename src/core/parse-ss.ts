@@ -27,8 +27,16 @@ export interface SsSocket {
 const STATE =
   /^(ESTAB|SYN-SENT|SYN-RECV|FIN-WAIT-1|FIN-WAIT-2|TIME-WAIT|UNCONN|CLOSE-WAIT|LAST-ACK|LISTEN|CLOSING|CLOSED)$/;
 
-/** Parses `ss -tinpo -n` output; lines it cannot read are skipped, never an error. */
-export function parseSs(text: string, maxSockets = 100_000): SsSocket[] {
+/**
+ * Parses `ss -tinpo -n` output (or less: -p, -o, -i are optional); lines it cannot read are skipped,
+ * never an error. With `keys`, only the sockets whose `localKey>remoteKey` is in it are read in full.
+ */
+export function parseSs(
+  text: string,
+  options: { maxSockets?: number; keys?: ReadonlySet<string> | undefined } = {},
+): SsSocket[] {
+  const maxSockets = options.maxSockets ?? 100_000;
+  const keys = options.keys;
   const sockets: SsSocket[] = [];
   let current: SsSocket | undefined;
   for (const line of text.split('\n')) {
@@ -44,6 +52,7 @@ export function parseSs(text: string, maxSockets = 100_000): SsSocket[] {
     const local = endpointKey(tokens[2] ?? '');
     const remote = endpointKey(tokens[3] ?? '');
     if (!local || !remote) continue;
+    if (keys && !keys.has(`${local}>${remote}`)) continue;
     current = { localKey: local, remoteKey: remote, users: [] };
     const rest = tokens.slice(4).join(' ');
     for (const m of rest.matchAll(/\("([^"]*)",pid=(\d+)/g))
@@ -66,22 +75,37 @@ function readInfo(socket: SsSocket, line: string): void {
     socket.retransNow = Number(retrans[1]);
     socket.retransTotal = Number(retrans[2]);
   }
-  const number = (name: string): number | undefined => {
-    const m = new RegExp(`\\b${name}:(\\d+)\\b`).exec(line);
-    return m ? Number(m[1]) : undefined;
-  };
-  const segsOut = number('segs_out');
+  const segsOut = number(SEGS_OUT, line);
   if (segsOut !== undefined) socket.segsOut = segsOut;
-  const lastSend = number('lastsnd');
+  const lastSend = number(LAST_SEND, line);
   if (lastSend !== undefined) socket.lastSendMs = lastSend;
-  const lastReceive = number('lastrcv');
+  const lastReceive = number(LAST_RECEIVE, line);
   if (lastReceive !== undefined) socket.lastReceiveMs = lastReceive;
+}
+
+// Compiled once: ss prints one info line per socket, tens of thousands on a busy host.
+const SEGS_OUT = /\bsegs_out:(\d+)\b/;
+const LAST_SEND = /\blastsnd:(\d+)\b/;
+const LAST_RECEIVE = /\blastrcv:(\d+)\b/;
+
+function number(pattern: RegExp, line: string): number | undefined {
+  const m = pattern.exec(line);
+  return m ? Number(m[1]) : undefined;
 }
 
 /** "10.0.0.5:6379", "[::1]:6379", "[::ffff:10.0.0.5]:6379", "::1:6379" (old ss), "fe80::1%eth0:6379". */
 export function endpointKey(text: string): string | undefined {
   const m = /^\[?(.*?)\]?:(\d+)$/.exec(text);
   if (!m) return undefined;
-  const key = ipKey(m[1] ?? '');
+  const address = m[1] ?? '';
+  // Thousands of sockets share a handful of addresses: each is normalised once.
+  let key = KEYS.get(address);
+  if (key === undefined && !KEYS.has(address)) {
+    key = ipKey(address);
+    if (KEYS.size >= 1_024) KEYS.clear();
+    KEYS.set(address, key);
+  }
   return key === undefined ? undefined : `${key}:${m[2]}`;
 }
+
+const KEYS = new Map<string, string | undefined>();

@@ -101,6 +101,11 @@ export interface HostSocket {
   /** The timer pending on the socket now (the "tr" column). */
   timer: TcpTimer;
   /**
+   * When that timer fires, ms from the read (negative: overdue). For a keepalive timer with no probe
+   * out, the kernel re-arms it at most tcp_keepalive_time ahead: the socket's keepalive idle is ≥ this.
+   */
+  timerMs?: number;
+  /**
    * SO_KEEPALIVE is on: the kernel shows a keepalive timer. Undefined when a retransmit or
    * zero-window timer hides it (the column shows one timer only).
    */
@@ -148,6 +153,52 @@ export interface HostSocketsFacts {
   truncated: string[];
   /** `ss` added RTT and retransmission totals; otherwise why not (not installed, timed out). */
   ss: 'used' | { reason: string };
+  /** TIME_WAIT sockets to the target, all of them (not only the kept ones): how fast this host closes. */
+  timeWait?: TimeWaitFacts;
+}
+
+/**
+ * A socket sits in TIME_WAIT for 60 s (Linux's fixed TCP_TIMEWAIT_LEN) after the side holding it closed
+ * first, so the count over 60 is that host's close rate over the last minute, and a socket's remaining
+ * timer dates its close.
+ */
+export interface TimeWaitFacts {
+  count: number;
+  /** Closed within the last 10 s (remaining timer ≥ 50 s). */
+  closedLast10s: number;
+  /** Closes a second: over the last minute (count / 60) and over the last 10 s. */
+  perSecondLastMinute: number;
+  perSecondLast10s: number;
+  /** /proc/sys/net/ipv4/ip_local_port_range: the local ports a connect() may pick, when readable. */
+  localPorts?: { low: number; high: number };
+  /** /proc/sys/net/ipv4/tcp_tw_reuse (0 off, 1 on, 2 loopback only), when readable. */
+  twReuse?: number;
+}
+
+/** A short probe from this host: one new TCP connection and a few PINGs, timed. */
+export interface PathProbeFacts {
+  /** host:port probed. */
+  address: string;
+  /** TCP connect (SYN to SYN-ACK, answered by the server's kernel or the first proxy on the path). */
+  connectMs: number | undefined;
+  /** TLS handshake after the connect (rediss://). */
+  tlsMs?: number;
+  /** PINGs sent one at a time; any reply (+PONG, -NOAUTH) is a round trip. */
+  pingsPlanned: number;
+  pingsAnswered: number;
+  p50Ms?: number;
+  /** Nearest rank: with 20 PINGs, the slowest one. */
+  p99Ms?: number;
+  maxMs?: number;
+  /** Every round trip, ms, in order. */
+  samplesMs: number[];
+  /** The probe did not finish: refused, reset, closed, timed out (a PING unanswered within the bound). */
+  failure?: {
+    kind: 'refused' | 'reset' | 'closed' | 'timeout' | 'error';
+    message: string;
+    /** The server's own error before it (-ERR max number of clients reached): the server refused, not the path. */
+    serverSaid?: string;
+  };
 }
 
 export interface LogEvidence extends LogSummary {
@@ -168,6 +219,8 @@ export interface DoctorSettings {
   lbIdleTimeoutS: number | undefined;
   /** How far back a restart still counts as recent, seconds. */
   recentS: number;
+  /** The TCP keepalive idle the application believes it set on its connections, seconds. */
+  appKeepaliveS?: number | undefined;
 }
 
 export interface Evidence {
@@ -181,7 +234,12 @@ export interface Evidence {
   host: Collected<HostFacts>;
   /** This host's own TCP sockets to the target: the application's side, when the doctor runs on its host. */
   hostSockets: Collected<HostSocketsFacts>;
+  /**
+   * The short probe from this host (run.ts adds it after the server's evidence, on its own
+   * connection). Absent from evidence captured without it (fixtures, topology nodes): its rule skips.
+   */
+  pathProbe?: Collected<PathProbeFacts>;
   settings: DoctorSettings;
 }
 
-export type EvidenceSource = Exclude<keyof Evidence, 'target' | 'settings'>;
+export type EvidenceSource = Exclude<keyof Evidence, 'target' | 'settings' | 'pathProbe'>;

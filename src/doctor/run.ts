@@ -1,6 +1,7 @@
 import { parseRedisUrl, type RedisTarget } from '../core/redis-url.js';
 import { TOOL_VERSION } from '../version.js';
 import { collectEvidence } from './collect.js';
+import { collectPathProbe, PATH_PROBE_DEFAULTS } from './collectors/path-probe.js';
 import { connect } from './connect.js';
 import { diagnose, type RuleSelection, selectRules } from './diagnose.js';
 import type { Evidence } from './evidence.js';
@@ -23,6 +24,10 @@ export interface DoctorOptions extends RuleSelection {
   lbIdleTimeoutS?: number;
   /** A restart within this many seconds counts as recent. @default 86400 */
   recentS?: number;
+  /** The TCP keepalive idle the application believes it set, seconds (compared with its sockets' timers). */
+  appKeepaliveS?: number;
+  /** PINGs of the path probe from this host; 0 skips the probe. @default 20 */
+  probePings?: number;
 }
 
 export const DOCTOR_DEFAULTS = {
@@ -38,6 +43,17 @@ export async function runDoctor(options: DoctorOptions): Promise<Report & { evid
   const target = parseRedisUrl(options.url);
   selectRules(options); // fail on an unknown --only/--skip before touching the network
   const evidence = await collectNodeEvidence(target, options);
+  const pings = options.probePings ?? PATH_PROBE_DEFAULTS.pings;
+  // After the server's evidence, on a connection of its own: nothing it does is in what was read.
+  evidence.pathProbe =
+    pings > 0
+      ? await collectPathProbe(target, {
+          timeoutMs: options.timeoutMs ?? DOCTOR_DEFAULTS.timeoutMs,
+          pings,
+          tlsCaFile: options.tlsCaFile,
+          tlsInsecure: options.tlsInsecure,
+        })
+      : { status: 'unavailable', reason: 'the path probe was not run (0 PINGs asked for)' };
   const t = evidence.target;
   return {
     schemaVersion: 1,
@@ -78,6 +94,7 @@ export async function collectNodeEvidence(target: RedisTarget, options: DoctorOp
         clientIdleTimeoutS: options.clientIdleTimeoutS,
         lbIdleTimeoutS: options.lbIdleTimeoutS,
         recentS: options.recentS ?? DOCTOR_DEFAULTS.recentS,
+        appKeepaliveS: options.appKeepaliveS,
       },
     );
   } finally {
@@ -97,9 +114,10 @@ export function unavailableSources(evidence: Evidence): Record<string, string> {
     'log',
     'host',
     'hostSockets',
+    'pathProbe',
   ] as const) {
     const source = evidence[key];
-    if (source.status === 'unavailable') unavailable[key] = source.reason;
+    if (source?.status === 'unavailable') unavailable[key] = source.reason;
   }
   return unavailable;
 }

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { lookup } from 'node:dns/promises';
-import { open, readdir, readFile, readlink } from 'node:fs/promises';
+import { closeSync, openSync, readdirSync, readFileSync, readlinkSync, readSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { endianness } from 'node:os';
 import { isLoopback } from '../../core/local-server.js';
@@ -19,9 +20,11 @@ import {
   type HostSocketsFacts,
   ok,
   type SocketOwner,
+  type TimeWaitFacts,
   unavailable,
 } from '../evidence.js';
 import type { CollectorContext } from './context.js';
+import { probeLocalPorts } from './path-probe.js';
 
 /** Bounds: a busy host has hundreds of thousands of sockets and thousands of processes. */
 export const HOST_SOCKET_LIMITS = {
@@ -47,8 +50,12 @@ export async function collectHostSockets(ctx: CollectorContext): Promise<Collect
   const budgetMs = Math.round(Math.max(200, Math.min(2_000, ctx.timeoutMs / 3)));
   const truncated: string[] = [];
 
-  const v4 = await readCapped('/proc/net/tcp', HOST_SOCKET_LIMITS.procBytes);
-  const v6 = await readCapped('/proc/net/tcp6', HOST_SOCKET_LIMITS.procBytes);
+  // ss runs in its own process, on another core, while this one reads /proc; it is awaited only when
+  // there are sockets to join.
+  let wanted: Set<string> | undefined;
+  const ssRun = readSs(ctx.target.port, budgetMs, () => wanted);
+  const v4 = readCapped('/proc/net/tcp', HOST_SOCKET_LIMITS.procBytes);
+  const v6 = readCapped('/proc/net/tcp6', HOST_SOCKET_LIMITS.procBytes);
   if (v4 === undefined && v6 === undefined)
     return unavailable('/proc/net/tcp is not readable (not Linux, or /proc is not mounted)');
   for (const [name, read] of [
@@ -59,20 +66,28 @@ export async function collectHostSockets(ctx: CollectorContext): Promise<Collect
 
   const target = await targetAddresses(ctx);
   if ('reason' in target) return unavailable(target.reason);
+  // Thousands of sockets share a handful of remote addresses: each is judged once.
+  const judged = new Map<string, boolean>();
   const matches = (address: string): boolean => {
-    const key = ipKey(address);
-    return key !== undefined && (target.loopback ? isLoopbackKey(key) : target.keys.has(key));
+    let match = judged.get(address);
+    if (match === undefined) {
+      const key = ipKey(address);
+      match = key !== undefined && (target.loopback ? isLoopbackKey(key) : target.keys.has(key));
+      judged.set(address, match);
+    }
+    return match;
   };
 
   const littleEndian = endianness() === 'LE';
   const own = doctorLocalPorts();
+  for (const port of probeLocalPorts()) own.add(port);
   const live = ctx.redis.stream?.localPort;
   if (live !== undefined) own.add(live);
   const found: ProcTcpSocket[] = [];
   let ownLeftOut = 0;
   for (const text of [v4?.text, v6?.text]) {
     if (text === undefined) continue;
-    for (const socket of parseProcNetTcp(text, { littleEndian })) {
+    for (const socket of parseProcNetTcp(text, { littleEndian, remotePort: ctx.target.port })) {
       if (socket.remote.port !== ctx.target.port || !matches(socket.remote.address)) continue;
       if (socket.state === 'LISTEN') continue;
       if (own.has(socket.local.port)) {
@@ -85,6 +100,7 @@ export async function collectHostSockets(ctx: CollectorContext): Promise<Collect
 
   const byState: Partial<Record<TcpState, number>> = {};
   for (const s of found) byState[s.state] = (byState[s.state] ?? 0) + 1;
+  const timeWait = await timeWaitFacts(found);
   if (found.length > HOST_SOCKET_LIMITS.sockets)
     truncated.push(`${HOST_SOCKET_LIMITS.sockets} of ${found.length} sockets kept`);
   // The states the rules read first, so that a pile of TIME_WAIT never pushes them out.
@@ -93,12 +109,19 @@ export async function collectHostSockets(ctx: CollectorContext): Promise<Collect
     .sort((a, b) => (order[a.state] ?? 2) - (order[b.state] ?? 2))
     .slice(0, HOST_SOCKET_LIMITS.sockets);
 
+  wanted = new Set(
+    kept.map(
+      (s) =>
+        `${endpointKey(endpoint(s.local.address, s.local.port))}>${endpointKey(endpoint(s.remote.address, s.remote.port))}`,
+    ),
+  );
   const owners = await findOwners(
     new Set(kept.map((s) => s.inode).filter((inode) => inode > 0)),
     started + budgetMs,
     truncated,
   );
-  const ss = kept.length > 0 ? await readSs(ctx.target.port, budgetMs) : { reason: 'no sockets to look up' };
+  const ss: { sockets: SsSocket[] } | { reason: string } =
+    kept.length > 0 ? await ssRun : { reason: 'no sockets to look up' };
   const ssByKey = new Map<string, SsSocket>();
   if (!('reason' in ss)) for (const s of ss.sockets) ssByKey.set(`${s.localKey}>${s.remoteKey}`, s);
 
@@ -126,7 +149,38 @@ export async function collectHostSockets(ctx: CollectorContext): Promise<Collect
     ownLeftOut,
     truncated,
     ss: 'reason' in ss ? { reason: ss.reason } : 'used',
+    ...(timeWait ? { timeWait } : {}),
   });
+}
+
+/** Linux keeps a closed socket in TIME_WAIT this long (TCP_TIMEWAIT_LEN, not tunable). */
+const TIME_WAIT_MS = 60_000;
+
+/** The close rate that this host's TIME_WAIT sockets to the target show, with the port settings it runs into. */
+async function timeWaitFacts(found: readonly ProcTcpSocket[]): Promise<TimeWaitFacts | undefined> {
+  const timeWait = found.filter((s) => s.state === 'TIME_WAIT');
+  if (timeWait.length === 0) return undefined;
+  // Remaining ≥ 50 s: closed within the last 10 s.
+  const recent = timeWait.filter((s) => s.timerMs >= TIME_WAIT_MS - 10_000).length;
+  const range = (await readFile('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').catch(() => ''))
+    .trim()
+    .split(/\s+/)
+    .map(Number);
+  const reuse = Number.parseInt(
+    await readFile('/proc/sys/net/ipv4/tcp_tw_reuse', 'utf8').catch(() => ''),
+    10,
+  );
+  const [low, high] = range;
+  return {
+    count: timeWait.length,
+    closedLast10s: recent,
+    perSecondLastMinute: Math.round((timeWait.length / 60) * 100) / 100,
+    perSecondLast10s: Math.round((recent / 10) * 100) / 100,
+    ...(low !== undefined && high !== undefined && low > 0 && high >= low
+      ? { localPorts: { low, high } }
+      : {}),
+    ...(Number.isInteger(reuse) ? { twReuse: reuse } : {}),
+  };
 }
 
 const total = (byState: Partial<Record<TcpState, number>>): number =>
@@ -145,6 +199,7 @@ function describe(
     remote: endpoint(s.remote.address, s.remote.port),
     state: s.state,
     timer: s.timer,
+    ...(s.timer === 'none' ? {} : { timerMs: s.timerMs }),
     // The column shows one timer: a retransmit or zero-window probe hides a keepalive timer.
     keepalive: s.timer === 'keepalive' ? true : s.timer === 'none' ? false : undefined,
     retransmits: s.retransmits,
@@ -196,39 +251,51 @@ async function targetAddresses(ctx: CollectorContext): Promise<Target | { reason
   return { loopback: false, keys, display };
 }
 
-/** Up to `maxBytes` of a /proc file (its size reads as 0, so read until EOF or the cap). */
-async function readCapped(
-  path: string,
-  maxBytes: number,
-): Promise<{ text: string; capped: boolean } | undefined> {
-  let handle: Awaited<ReturnType<typeof open>> | undefined;
+/**
+ * Up to `maxBytes` of a /proc file (its size reads as 0, so read until EOF or the cap). Synchronous:
+ * the kernel writes /proc/net/tcp a page of sockets per read, and each asynchronous read paid a trip
+ * through the thread pool (7.5 MB: 500 ms instead of 80 ms, measured by bench/host-sockets-10k.mjs).
+ */
+function readCapped(path: string, maxBytes: number): { text: string; capped: boolean } | undefined {
+  let fd: number | undefined;
   try {
-    handle = await open(path, 'r');
+    fd = openSync(path, 'r');
     const chunks: Buffer[] = [];
+    const buffer = Buffer.allocUnsafe(1024 * 1024);
     let size = 0;
     for (;;) {
-      const chunk = Buffer.alloc(Math.min(256 * 1024, maxBytes - size));
-      if (chunk.length === 0) break;
-      const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
+      const want = Math.min(buffer.length, maxBytes - size);
+      if (want <= 0) break;
+      const bytesRead = readSync(fd, buffer, 0, want, null);
       if (bytesRead === 0) break;
-      chunks.push(chunk.subarray(0, bytesRead));
+      chunks.push(Buffer.from(buffer.subarray(0, bytesRead)));
       size += bytesRead;
     }
     const capped = size >= maxBytes;
-    let text = Buffer.concat(chunks).toString('utf8');
+    // The kernel prints ASCII: latin1 decodes it several times faster than utf8.
+    let text = Buffer.concat(chunks, size).toString('latin1');
     // A cut last line is not a socket.
     if (capped) text = text.slice(0, text.lastIndexOf('\n') + 1);
     return { text, capped };
   } catch {
     return undefined;
   } finally {
-    await handle?.close().catch(() => undefined);
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
+/** A process with more fds than this is looked at in part first (see findOwners). */
+const LARGE_PROCESS_FDS = 2_048;
+const FIRST_LOOK_FDS = 512;
+/** The walk is synchronous (a readlink costs microseconds; a promise each costs more): it yields this often. */
+const SLICE_MS = 8;
+
 /**
  * Socket inode → owning process, from the `socket:[inode]` links in /proc/<pid>/fd. Processes of other
- * users are unreadable without privileges and are passed over; this process is looked at first.
+ * users are unreadable without privileges and are passed over; this process is looked at first. A
+ * large process whose first 512 links hold none of the sockets (a local server holding the other ends,
+ * a proxy) is finished last: on a host with 10,000 connections to a local server, that saves walking
+ * the server's 10,000 fds.
  */
 async function findOwners(
   inodes: Set<number>,
@@ -243,9 +310,56 @@ async function findOwners(
   pids.sort((a, b) => (a === self ? -1 : b === self ? 1 : a - b));
   let links = 0;
   let scanned = 0;
+  let sliceStarted = performance.now();
+  const deferred: { pid: number; fds: string[]; from: number }[] = [];
+  const comms = new Map<number, string>();
+  const commOf = (pid: number): string => {
+    let comm = comms.get(pid);
+    if (comm === undefined) {
+      comm = (readText(`/proc/${pid}/comm`) ?? '').trim();
+      comms.set(pid, comm);
+    }
+    return comm;
+  };
+  /** Reads links [from, to) of one process; 'stop' when a bound is hit. */
+  const walk = async (pid: number, fds: string[], from: number, to: number): Promise<'stop' | number> => {
+    let found = 0;
+    for (let i = from; i < to; i++) {
+      if (byInode.size === inodes.size) return found;
+      if (links >= HOST_SOCKET_LIMITS.fdLinks) {
+        truncated.push(`owners looked for in ${scanned} processes (${links} fd links)`);
+        return 'stop';
+      }
+      if ((links & 255) === 0) {
+        const now = performance.now();
+        if (now > deadline) {
+          truncated.push(`owners looked for in ${scanned} processes (time bound)`);
+          return 'stop';
+        }
+        if (now - sliceStarted > SLICE_MS) {
+          await new Promise((resolve) => setImmediate(resolve));
+          sliceStarted = performance.now();
+        }
+      }
+      links += 1;
+      let link: string;
+      try {
+        link = readlinkSync(`/proc/${pid}/fd/${fds[i]}`);
+      } catch {
+        continue; // closed since the listing
+      }
+      if (!link.startsWith('socket:[')) continue;
+      const inode = Number(link.slice(8, -1));
+      if (!inodes.has(inode) || byInode.has(inode)) continue;
+      byInode.set(inode, { pid, comm: commOf(pid) });
+      found += 1;
+    }
+    return found;
+  };
+
   for (const pid of pids) {
     if (byInode.size === inodes.size) break;
-    if (scanned >= HOST_SOCKET_LIMITS.processes || links >= HOST_SOCKET_LIMITS.fdLinks) {
+    if (scanned >= HOST_SOCKET_LIMITS.processes) {
       truncated.push(`owners looked for in ${scanned} processes`);
       break;
     }
@@ -254,28 +368,48 @@ async function findOwners(
       break;
     }
     scanned += 1;
-    const fds = await readdir(`/proc/${pid}/fd`).catch(() => [] as string[]);
-    let comm: string | undefined;
-    for (const fd of fds) {
-      links += 1;
-      const link = await readlink(`/proc/${pid}/fd/${fd}`).catch(() => '');
-      const m = /^socket:\[(\d+)\]$/.exec(link);
-      if (!m) continue;
-      const inode = Number(m[1]);
-      if (!inodes.has(inode) || byInode.has(inode)) continue;
-      comm ??= (await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '')).trim();
-      byInode.set(inode, { pid, comm });
+    let fds: string[];
+    try {
+      fds = readdirSync(`/proc/${pid}/fd`);
+    } catch {
+      continue; // another user's, or gone
     }
+    const large = fds.length > LARGE_PROCESS_FDS;
+    const first = await walk(pid, fds, 0, large ? FIRST_LOOK_FDS : fds.length);
+    if (first === 'stop') return { byInode };
+    if (!large) continue;
+    if (first === 0) deferred.push({ pid, fds, from: FIRST_LOOK_FDS });
+    else if ((await walk(pid, fds, FIRST_LOOK_FDS, fds.length)) === 'stop') return { byInode };
+  }
+  for (const { pid, fds, from } of deferred) {
+    if (byInode.size === inodes.size) break;
+    if ((await walk(pid, fds, from, fds.length)) === 'stop') break;
   }
   return { byInode };
 }
 
-/** `ss -tinpo -n` for sockets to the target's port, bounded; its absence is not an error. */
-function readSs(port: number, timeoutMs: number): Promise<{ sockets: SsSocket[] } | { reason: string }> {
+function readText(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * `ss -tin` for sockets to the target's port, bounded; its absence is not an error. Without -p: its
+ * owner walk needs the same privileges as findOwners and costs 250–500 ms with 20,000 fds; without -o:
+ * the timers come from /proc. Only the sockets `wanted()` names when it returns (the kept ones) are read.
+ */
+function readSs(
+  port: number,
+  timeoutMs: number,
+  wanted: () => Set<string> | undefined,
+): Promise<{ sockets: SsSocket[] } | { reason: string }> {
   return new Promise((resolve) => {
     execFile(
       'ss',
-      ['-tinpo', '-n', 'dport', '=', `:${port}`],
+      ['-tin', 'dport', '=', `:${port}`],
       { timeout: timeoutMs, maxBuffer: HOST_SOCKET_LIMITS.ssBytes },
       (error, stdout) => {
         if (error) {
@@ -291,7 +425,7 @@ function readSs(port: number, timeoutMs: number): Promise<{ sockets: SsSocket[] 
           return;
         }
         try {
-          resolve({ sockets: parseSs(stdout) });
+          resolve({ sockets: parseSs(stdout, { keys: wanted() }) });
         } catch (parseError) {
           resolve({ reason: `ss output not understood (${(parseError as Error).message})` });
         }

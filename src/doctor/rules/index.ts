@@ -1,6 +1,7 @@
 import clientCloseWaitPile from './clients/client-close-wait-pile.js';
 import clientEviction from './clients/client-eviction.js';
 import clientKillsObserved from './clients/client-kills-observed.js';
+import clientTimeWaitPile from './clients/client-time-wait-pile.js';
 import connectionChurn from './clients/connection-churn.js';
 import idleTimeoutReaping from './clients/idle-timeout-reaping.js';
 import maxclientsNear from './clients/maxclients-near.js';
@@ -16,6 +17,7 @@ import somaxconnBelowBacklog from './host/somaxconn-below-backlog.js';
 import memoryNearLimit from './memory/memory-near-limit.js';
 import clientKeepaliveNotArmed from './network/client-keepalive-not-armed.js';
 import pathRetransmits from './network/path-retransmits.js';
+import pathSlow from './network/path-slow.js';
 import tcpKeepaliveAboveLbIdle from './network/tcp-keepalive-above-lb-idle.js';
 import tcpKeepaliveOff from './network/tcp-keepalive-off.js';
 import replicationLinkDrops from './replication/replication-link-drops.js';
@@ -35,7 +37,9 @@ export const RULES: readonly Rule[] = [
   clientCloseWaitPile,
   replicationLinkDrops,
   connectionChurn,
+  clientTimeWaitPile,
   pathRetransmits,
+  pathSlow,
   idleTimeoutReaping,
   tcpKeepaliveOff,
   tcpKeepaliveAboveLbIdle,
