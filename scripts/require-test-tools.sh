@@ -37,6 +37,15 @@ python3 -c 'import redis' >/dev/null 2>&1 || /usr/bin/python3 -c 'import redis' 
 # The lab's redis-rb probe (probes/redis-rb-probe.rb) requires the redis gem; Debian's ruby-redis ships it
 # (and pulls in ruby, so a missing ruby program is the same package).
 command -v ruby >/dev/null 2>&1 && { ruby -e 'require "redis"' >/dev/null 2>&1 || missing+=(ruby-redis); }
+# The phpredis probe (probes/phpredis-probe.php) needs php with the redis extension: php-cli, php-redis.
+command -v php >/dev/null 2>&1 || missing+=(php-cli)
+php -r 'exit(class_exists("Redis") ? 0 : 1);' >/dev/null 2>&1 || missing+=(php-redis)
+# The hiredis probe (probes/hiredis-probe.c) is compiled by its test: a C compiler and C library headers
+# (gcc only recommends libc6-dev, and recommends are not installed below), hiredis and cJSON.
+command -v cc >/dev/null 2>&1 || missing+=(gcc)
+[ -e /usr/include/stdio.h ] || missing+=(libc6-dev)
+[ -e /usr/include/hiredis/hiredis.h ] || missing+=(libhiredis-dev)
+[ -e /usr/include/cjson/cJSON.h ] || missing+=(libcjson-dev)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -eq 0 ]; then
@@ -53,7 +62,8 @@ if ! command -v apt-get >/dev/null 2>&1 || [ "${as_root[0]:-}" = none ]; then
     echo "  sudo apt-get install -y ${missing[*]}" >&2
   else
     echo "  Debian/Ubuntu: sudo apt-get install -y ${missing[*]}" >&2
-    echo "  elsewhere: install redis (redis-server, redis-cli), openssl, chromium, prometheus's promtool, redis-py and ruby with redis-rb;" >&2
+    echo "  elsewhere: install redis (redis-server, redis-cli), openssl, chromium, prometheus's promtool, redis-py, ruby with redis-rb," >&2
+    echo "  php with phpredis, a C compiler with hiredis and cJSON;" >&2
     echo "  set REDIS_SERVER_BIN or LIFELINE_CHROMIUM if they are not on PATH under those names" >&2
   fi
   exit 1

@@ -16,7 +16,7 @@ export function registerLab(
     )
     .option(
       '--client <name>',
-      'ioredis, node-redis, lifeline-ioredis or lifeline-node-redis (lifeline() around the library)',
+      'ioredis, node-redis, lifeline-ioredis or lifeline-node-redis (lifeline() around the library); redis-py, redis-rb, phpredis or hiredis (the shipped probes)',
       'ioredis',
     )
     .option(

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ERROR_CODES } from '../core/error-codes.js';
 import { CannotRunError } from '../core/errors.js';
-import { CLIENTS, checkProbe, commandClient } from './clients/index.js';
+import { builtInLibrary, CLIENTS, checkProbe, commandClient, SHIPPED_PROBES } from './clients/index.js';
 import { runScenario, type ScenarioMeasurement } from './run-scenario.js';
 import { ALL_SCENARIOS } from './scenarios/index.js';
 import { judge, type ScenarioVerdict } from './verdict.js';
@@ -36,6 +36,8 @@ export interface LabResult {
 export interface LabReport {
   schemaVersion: 1;
   client: string;
+  /** The library and version under test: a built-in client's package, or a probe's ready line. */
+  library: string;
   optionsModule: string | null;
   startedAt: string;
   durationMs: number;
@@ -45,11 +47,17 @@ export interface LabReport {
 
 /** Runs the catalogue (or part of it) against one client, one fresh server (or topology) per scenario. */
 export async function runLab(options: LabOptions): Promise<LabReport> {
-  const factory = options.clientCommand ? commandClient(options.clientCommand) : CLIENTS[options.client];
+  const shipped = options.clientCommand ? undefined : SHIPPED_PROBES[options.client];
+  const clientCommand =
+    options.clientCommand ??
+    (await shipped?.command().catch((error: Error) => {
+      throw new CannotRunError(ERROR_CODES.labClient, error.message);
+    }));
+  const factory = clientCommand ? commandClient(clientCommand) : CLIENTS[options.client];
   if (!factory) {
     throw new CannotRunError(
       ERROR_CODES.labClient,
-      `Unknown client "${options.client}". Choose one of: ${Object.keys(CLIENTS).join(', ')}.`,
+      `Unknown client "${options.client}". Choose one of: ${[...Object.keys(CLIENTS), ...Object.keys(SHIPPED_PROBES)].join(', ')}.`,
     );
   }
   for (const id of options.only ?? []) {
@@ -64,12 +72,12 @@ export async function runLab(options: LabOptions): Promise<LabReport> {
     options.only?.length || options.failover
       ? ALL_SCENARIOS.filter((s) => options.only?.includes(s.id) || (options.failover && s.topology))
       : ALL_SCENARIOS.filter((s) => !s.topology);
-  if (options.clientCommand) {
-    // Before any server starts: a probe that cannot start or does not speak the protocol is one line.
-    await checkProbe(options.clientCommand).catch((error: Error) => {
-      throw new CannotRunError(ERROR_CODES.labClient, error.message);
-    });
-  }
+  // Before any server starts: a probe that cannot start or does not speak the protocol is one line.
+  const library = clientCommand
+    ? await checkProbe(clientCommand).catch((error: Error) => {
+        throw new CannotRunError(ERROR_CODES.labClient, error.message);
+      })
+    : builtInLibrary(options.client);
   const clientOptions = options.optionsModule ? await loadOptions(options.optionsModule) : {};
   const startedAt = new Date();
   const started = performance.now();
@@ -89,6 +97,7 @@ export async function runLab(options: LabOptions): Promise<LabReport> {
   return {
     schemaVersion: 1,
     client: options.client,
+    library,
     optionsModule: options.optionsModule ?? null,
     startedAt: startedAt.toISOString(),
     durationMs: Math.round(performance.now() - started),

@@ -33,7 +33,10 @@ export interface ScenarioVerdict {
   staleMasterMs: number | null;
   /** Failover scenarios: every write accounted for. */
   writes?: FailoverWrites;
-  /** fail: a duplicate, a hang or a silent loss (after a failover: also no write reached the new master). */
+  /**
+   * fail: a duplicate, a hang, a silent loss, or no recovery once the fault cleared (after a failover:
+   * no write reached the new master).
+   */
   status: 'ok' | 'fail' | 'error';
   summary: string;
 }
@@ -130,13 +133,16 @@ export function judge(m: ScenarioMeasurement): ScenarioVerdict {
     summary: '',
   };
   const failedOver = failover && (failover.ackedLost > 0 || verdict.recoverMs === null);
+  // The fault cleared and nothing the app sent afterwards succeeded: the client never came back.
+  const neverRecovered = !m.topology && m.clearAt !== undefined && verdict.recoverMs === null;
   verdict.status = m.error
     ? 'error'
     : executedTwice ||
         neverSettled ||
         lostSilently ||
         (messagesLost > 0 && !toldAboutMessageLoss) ||
-        failedOver
+        failedOver ||
+        neverRecovered
       ? 'fail'
       : 'ok';
   verdict.summary = m.error ? `scenario could not run: ${m.error}` : summarize(verdict, m);

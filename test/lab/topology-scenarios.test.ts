@@ -243,7 +243,7 @@ describe('judge: the failover figures', () => {
     published: 0,
     received: 0,
     notes: {},
-    doctor: { mostLikelyCause: null, findings: [] },
+    doctor: { mostLikelyCause: null, findings: [], checks: [] },
     durationMs: 1000,
   });
 

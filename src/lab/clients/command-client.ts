@@ -205,6 +205,9 @@ class ProbeProcess {
   }
 
   private async close(): Promise<void> {
+    // Commands still waiting when the app closes never settled: they stay pending (the verdict counts them
+    // as hung), not rejected with an error the library never raised.
+    this.pending.clear();
     if (!this.failure) {
       this.child.stdin.write(`${JSON.stringify({ op: 'close' })}\n`);
       this.child.stdin.end();

@@ -34,7 +34,7 @@ export function renderLabMarkdown(report: LabReport): string {
     return `| ${verdict} ${m.scenario} | ${saw} | ${ms(v.detectMs)} | ${ms(v.recoverMs)} | ${v.executedTwice} | ${v.neverSettled} | ${v.lostSilently}/${v.lostWithError} | ${m.published ? `${v.messagesLost}/${m.published}` : '—'} |${failoverCells} ${m.doctor.mostLikelyCause ?? '—'} | ${v.summary} |`;
   });
   return [
-    `### ${report.client}${report.optionsModule ? ` with ${report.optionsModule}` : ' (default options)'}`,
+    `### ${report.client}${report.library && report.library !== report.client ? ` (${report.library})` : ''}${report.optionsModule ? ` with ${report.optionsModule}` : ' (default options)'}`,
     '',
     `| scenario | the app saw | detect | recover | ran twice | hung | lost silently / with error | messages lost |${failover ? ' acked lost | stale master |' : ''} doctor names | verdict |`,
     `|---|---|---|---|---|---|---|---|${failover ? '---|---|' : ''}---|---|`,

@@ -6,7 +6,7 @@ export function renderLabText(report: LabReport, options: { color: boolean }): s
   const paint = (code: string, text: string) => (options.color ? `\u001b[${code}m${text}\u001b[0m` : text);
   const mark = { ok: paint('32', '[✓]'), fail: paint('31', '[✗]'), error: paint('35', '[☠]') };
   const lines = [
-    `lifeline lab — client ${report.client}${report.optionsModule ? ` with ${report.optionsModule}` : ''}`,
+    `lifeline lab — client ${report.client}${report.library && report.library !== report.client ? ` (${report.library})` : ''}${report.optionsModule ? ` with ${report.optionsModule}` : ''}`,
     '',
   ];
   const ms = (v: number | null) => (v === null ? 'never' : `${v} ms`);

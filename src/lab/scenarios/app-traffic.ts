@@ -1,4 +1,4 @@
-import type { ClientUnderTest } from '../clients/client-under-test.js';
+import type { ClientUnderTest, SeenEvent } from '../clients/client-under-test.js';
 import { describeError } from '../clients/client-under-test.js';
 
 /** One command the application sent, and what became of it. */
@@ -12,6 +12,8 @@ export interface TrackedCommand {
   outcome?: 'ok' | 'error';
   reply?: string;
   error?: string;
+  /** The error as the library raised it: class, code, message (the error catalogue's input). */
+  failure?: Pick<SeenEvent, 'name' | 'code' | 'message'>;
   /** A write in a failover scenario: the port of the master that holds its key at the end. */
   node?: number;
 }
@@ -87,6 +89,7 @@ export class AppTraffic {
         command.settledAt = this.now();
         command.outcome = 'error';
         const e = describeError(error);
+        command.failure = e;
         command.error = `${e.name ?? 'Error'}${e.code ? ` ${e.code}` : ''}: ${e.message ?? ''}`.slice(0, 160);
       },
     );

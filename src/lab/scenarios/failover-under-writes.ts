@@ -74,6 +74,7 @@ export function sentinelFailoverScenario(spec: FailoverScenarioSpec<SentinelSet>
   return {
     id: spec.id,
     title: spec.title,
+    cause: 'failover',
     topology: 'sentinel',
     run: (ctx) =>
       failoverUnderWrites(ctx, {
@@ -96,6 +97,7 @@ export function clusterFailoverScenario(spec: FailoverScenarioSpec<Shard>): Topo
   return {
     id: spec.id,
     title: spec.title,
+    cause: 'failover',
     topology: 'cluster',
     run: (ctx) => {
       const shard = shardOf(ctx.cluster);

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import type { Cause } from '../../core/causes.js';
 import type { FaultProxy } from '../proxy/proxy.js';
 import type { Cluster } from '../redis-server/start-cluster.js';
 import type { RedisServer } from '../redis-server/start-redis.js';
@@ -34,6 +35,8 @@ export interface ScenarioContext extends ScenarioBasics {
 export interface Scenario {
   id: string;
   title: string;
+  /** The drop cause the scenario reproduces (the error catalogue files what the client said under it). */
+  cause: Cause;
   /** Single-server scenarios have no topology (see TopologyScenario). */
   topology?: undefined;
   /** redis.conf directives for this scenario's server. */
@@ -77,8 +80,20 @@ export interface ClusterScenarioContext extends TopologyBasics {
  * acknowledged is read back from the final master(s).
  */
 export type TopologyScenario =
-  | { id: string; title: string; topology: 'sentinel'; run(ctx: SentinelScenarioContext): Promise<void> }
-  | { id: string; title: string; topology: 'cluster'; run(ctx: ClusterScenarioContext): Promise<void> };
+  | {
+      id: string;
+      title: string;
+      cause: Cause;
+      topology: 'sentinel';
+      run(ctx: SentinelScenarioContext): Promise<void>;
+    }
+  | {
+      id: string;
+      title: string;
+      cause: Cause;
+      topology: 'cluster';
+      run(ctx: ClusterScenarioContext): Promise<void>;
+    };
 
 /** Any scenario of the lab. */
 export type LabScenario = Scenario | TopologyScenario;

@@ -4,6 +4,7 @@ import { defineScenario } from '../scenario.js';
 export default defineScenario({
   id: 'blackhole-idle',
   title: 'half-open connection, idle when it breaks',
+  cause: 'half-open',
   async run({ app, proxy, faultStarts, faultClears, sleep }) {
     await app.write();
     proxy.addToxic({ type: 'blackhole' });

@@ -4,6 +4,7 @@ import { defineScenario } from '../scenario.js';
 export default defineScenario({
   id: 'blackhole-in-flight',
   title: 'half-open connection, command in flight',
+  cause: 'half-open',
   async run({ app, proxy, faultStarts, faultClears }) {
     await app.write();
     proxy.addToxic({ type: 'blackhole' });

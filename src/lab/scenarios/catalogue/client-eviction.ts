@@ -5,6 +5,7 @@ import { oversizedWrite } from './oversized-write.js';
 export default defineScenario({
   id: 'client-eviction',
   title: 'maxmemory-clients evicts the app',
+  cause: 'client-eviction',
   direct: true,
   config: { 'maxmemory-clients': '1mb' },
   async run(ctx) {

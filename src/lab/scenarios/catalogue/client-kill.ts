@@ -4,6 +4,7 @@ import { defineScenario } from '../scenario.js';
 export default defineScenario({
   id: 'client-kill',
   title: 'CLIENT KILL of an idle connection',
+  cause: 'client-kill',
   direct: true,
   async run({ app, admin, faultStarts, faultClears, sleep }) {
     await app.write();

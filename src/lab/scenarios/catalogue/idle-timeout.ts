@@ -4,6 +4,7 @@ import { defineScenario } from '../scenario.js';
 export default defineScenario({
   id: 'idle-timeout',
   title: 'server timeout reaps an idle connection',
+  cause: 'idle-timeout',
   direct: true,
   config: { timeout: '2' },
   async run({ app, faultStarts, faultClears, now, sleep }) {

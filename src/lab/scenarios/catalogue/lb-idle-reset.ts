@@ -4,6 +4,7 @@ import { defineScenario } from '../scenario.js';
 export default defineScenario({
   id: 'lb-idle-reset',
   title: 'load balancer resets an idle flow',
+  cause: 'lb-idle-reset',
   async run({ app, proxy, faultStarts, faultClears, now, sleep }) {
     await app.write();
     const added = now(); // before the toxic starts its clock: the fault cannot come before faultAt

@@ -7,6 +7,7 @@ import { defineScenario } from '../scenario.js';
 export default defineScenario({
   id: 'maxclients',
   title: 'reconnect refused at maxclients',
+  cause: 'maxclients',
   direct: true,
   async run({ app, admin, faultStarts, faultClears, sleep, note }) {
     await app.write();

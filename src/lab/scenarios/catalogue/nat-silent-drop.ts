@@ -5,6 +5,7 @@ import { defineScenario } from '../scenario.js';
 export default defineScenario({
   id: 'nat-silent-drop',
   title: 'NAT forgets an idle flow (ghost left on the server)',
+  cause: 'lb-idle-reset',
   async run({ app, proxy, admin, faultStarts, faultClears, now, sleep, note }) {
     await app.write();
     const added = now(); // before the toxic starts its clock: the fault cannot come before faultAt

@@ -4,6 +4,7 @@ import { defineScenario } from '../scenario.js';
 export default defineScenario({
   id: 'output-buffer-normal',
   title: 'big reply cut by client-output-buffer-limit (normal class)',
+  cause: 'output-buffer-limit',
   direct: true,
   config: { 'client-output-buffer-limit': 'normal 1mb 256kb 5' },
   async run({ app, admin, faultStarts, faultClears, sleep }) {

@@ -7,6 +7,7 @@ const PAYLOAD = 'x'.repeat(1000);
 export default defineScenario({
   id: 'output-buffer-pubsub',
   title: 'slow subscriber cut by client-output-buffer-limit',
+  cause: 'output-buffer-limit',
   config: { 'client-output-buffer-limit': 'pubsub 256kb 64kb 5' },
   async run({ app, proxy, admin, faultStarts, faultClears, sleep, note }) {
     await app.subscribe('lab:ch');

@@ -5,6 +5,7 @@ import { oversizedWrite } from './oversized-write.js';
 export default defineScenario({
   id: 'query-buffer',
   title: 'oversized command cut by client-query-buffer-limit',
+  cause: 'query-buffer-limit',
   direct: true,
   config: { 'client-query-buffer-limit': '1mb' },
   run: (ctx) => oversizedWrite(ctx, 2, ['client-query-buffer-limit', '1gb']),

@@ -4,6 +4,7 @@ import { defineScenario } from '../scenario.js';
 export default defineScenario({
   id: 'reply-lost-incr',
   title: 'INCR ran, its reply was lost, connection reset',
+  cause: 'network',
   async run({ app, proxy, faultStarts, faultClears }) {
     await app.write();
     proxy.addToxic({ type: 'reply_drop' });

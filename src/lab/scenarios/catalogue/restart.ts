@@ -4,6 +4,7 @@ import { DURABLE, restartUnderTraffic } from './server-restart.js';
 export default defineScenario({
   id: 'restart',
   title: 'clean restart (SIGTERM), down 1 s',
+  cause: 'server-restart',
   direct: true,
   config: DURABLE,
   run: (ctx) => restartUnderTraffic(ctx, 'shutdown'),
