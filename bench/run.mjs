@@ -9,6 +9,8 @@
 //
 //   BENCH_WATCH_SECONDS=60 npm run bench
 //   node bench/run.mjs watch             (only the three watch benchmarks)
+//
+// correlate writes a 1 GB app log to the temp dir (BENCH_CORRELATE_MB sets its size in MB).
 import { spawn } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';

@@ -2,8 +2,10 @@
 import { Command, CommanderError } from 'commander';
 import { isCannotRun } from '../core/errors.js';
 import { TOOL_VERSION } from '../version.js';
+import { registerCorrelate } from './correlate-command.js';
 import { registerDoctor } from './doctor-command.js';
 import { EXIT } from './exit-codes.js';
+import { registerExplain } from './explain-command.js';
 import { registerLab } from './lab-command.js';
 import { registerProxy } from './proxy-command.js';
 import { registerReport } from './report-command.js';
@@ -38,10 +40,12 @@ export async function main(argv: string[]): Promise<number> {
     },
   };
   registerDoctor(program, io);
+  registerExplain(program, io);
   registerLab(program, io);
   registerProxy(program, io);
   registerWatch(program, io);
   registerReport(program, io);
+  registerCorrelate(program, io);
   try {
     await program.parseAsync(argv);
     return Number(process.exitCode ?? EXIT.ok);

@@ -19,9 +19,32 @@ export const CAUSES = [
   'failover',
   'network',
   'unknown',
+  // Words of a client that mean something other than a dropped connection (lifeline explain):
+  /** A TLS handshake or certificate failed: the connection never carried a command. */
+  'tls',
+  /** The app misused its client: a connection shared across fork() or threads, a blocked event loop. */
+  'app-misuse',
+  /** A defect of the client library itself, fixed in a named version. */
+  'client-bug',
 ] as const;
 
 export type Cause = (typeof CAUSES)[number];
 
 export const isCause = (value: unknown): value is Cause =>
   typeof value === 'string' && (CAUSES as readonly string[]).includes(value);
+
+/**
+ * Causes the server's own evidence shows (counters, config, log): a check there that finds nothing
+ * rules them out. The others happen on the path or in the client, invisible from the server.
+ */
+export const SERVER_SIDE_CAUSES: readonly Cause[] = [
+  'idle-timeout',
+  'server-restart',
+  'server-crash',
+  'oom-kill',
+  'maxclients',
+  'output-buffer-limit',
+  'query-buffer-limit',
+  'client-eviction',
+  'client-kill',
+];

@@ -38,6 +38,8 @@ export const ERROR_CODES = {
   badWebhook: 'ERR_LIFELINE_BAD_WEBHOOK',
 
   // CLI
+  explainInput: 'ERR_LIFELINE_EXPLAIN_INPUT',
+  correlateInput: 'ERR_LIFELINE_CORRELATE_INPUT',
   reportOutput: 'ERR_LIFELINE_REPORT_OUTPUT',
   proxyConfig: 'ERR_LIFELINE_PROXY_CONFIG',
 

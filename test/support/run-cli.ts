@@ -11,11 +11,16 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the built CLI as a user would, with a hard time bound. */
-export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 20_000): Promise<CliResult> {
+/** Runs the built CLI as a user would, with a hard time bound (and `input` on its stdin, if given). */
+export function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  timeoutMs = 20_000,
+  input?: string,
+): Promise<CliResult> {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" (npm test does it first)`);
   return new Promise((resolve) => {
-    execFile(
+    const child = execFile(
       process.execPath,
       [CLI, ...args],
       { env: { ...process.env, NO_COLOR: '1', REDIS_URL: '', ...env }, timeout: timeoutMs },
@@ -24,6 +29,7 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 
         resolve({ code, stdout, stderr });
       },
     );
+    if (input !== undefined) child.stdin?.end(input);
   });
 }
 
