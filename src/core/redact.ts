@@ -38,3 +38,19 @@ export function redactText(text: string, secrets: readonly (string | undefined)[
   }
   return out;
 }
+
+// Secrets an application may log next to a Redis error: credentials in a URL, password fields, AUTH
+// arguments (lifeline correlate shows lines of application logs).
+const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s:@/]*):([^\s@/]+)@/gi;
+const PASSWORD_FIELD =
+  /(["']?(?:password|passwd|pass|pwd|secret|token|requirepass|masterauth)["']?\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s,;&}]+)/gi;
+const AUTH_COMMAND = /\b(AUTH\s+)(\S+)(\s+\S+)?/g;
+
+/** A line of someone's log, with the secrets it may carry (and the known ones) replaced. */
+export function redactLogLine(text: string, secrets: readonly (string | undefined)[] = []): string {
+  const out = text
+    .replace(URL_CREDENTIALS, '$1$2:***@')
+    .replace(PASSWORD_FIELD, '$1***')
+    .replace(AUTH_COMMAND, (_m, auth: string, _a: string, b?: string) => `${auth}***${b ? ' ***' : ''}`);
+  return redactText(out, secrets);
+}

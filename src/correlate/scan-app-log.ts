@@ -1,10 +1,10 @@
 import { isCannotRun } from '../core/errors.js';
+import { redactLogLine } from '../core/redact.js';
 import { parseAppLine } from './app-line.js';
 import type { ErrorStore } from './error-store.js';
 import { describeReadError, inputError } from './input-error.js';
 import { looksBinary, readChunks } from './read-chunks.js';
 import { PREFILTER, type Recognizer } from './recognise-error.js';
-import { redactLine } from './redact-line.js';
 import type { TimeZone } from './time-zone.js';
 import { parseTextStamp, type Stamp, type StampFormat } from './timestamp.js';
 
@@ -145,7 +145,7 @@ export async function scanAppLog(file: string, ctx: ScanContext): Promise<FileSc
       host: line.host,
       peer: peer ? `${peer[1]}:${peer[2]}` : undefined,
       sample: () => {
-        const one = redactLine(raw.replace(/\s+/g, ' ').trim(), ctx.secrets);
+        const one = redactLogLine(raw.replace(/\s+/g, ' ').trim(), ctx.secrets);
         return one.length > SAMPLE_CHARS ? `${one.slice(0, SAMPLE_CHARS - 1)}…` : one;
       },
     });
