@@ -121,7 +121,12 @@ describe('lifeline(ioredis) is a drop-in: the client behaves as it does unwrappe
     defer(() => client.disconnect());
     const queued = Promise.all([client.set('k', 'v'), client.get('k')]);
     await queued;
-    await waitFor('lifeline INFO seen', () => lines.some((l) => l.startsWith('info server')), 3000);
+    // MONITOR lines arrive on their own connection, after the replies: wait for both commands.
+    await waitFor(
+      'lifeline INFO and the SET seen',
+      () => lines.some((l) => l.startsWith('info server')) && lines.includes('set k v'),
+      3000,
+    );
     const info = lines.findIndex((l) => l.startsWith('info server'));
     const set = lines.indexOf('set k v');
     expect(info).toBeGreaterThanOrEqual(0);
