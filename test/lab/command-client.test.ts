@@ -12,6 +12,11 @@ const RB_REFUSED =
   /^Redis::CannotConnectError: Error connecting to Redis on 127\.0\.0\.1:\d+ \(Errno::ECONNREFUSED\)$/;
 const REFUSED =
   /^redis\.exceptions\.ConnectionError: Error 111 connecting to 127\.0\.0\.1:\d+\. Connection refused\.$/;
+// A write that reaches the restarted server while it still loads its AOF is answered LOADING: each client's
+// words for that reply (seen in the lab: hiredis, 1 run in 3; the others' checked on a server loading 100 MB).
+const LOADING = /^redis\.exceptions\.BusyLoadingError: Redis is loading the dataset in memory$/;
+const RB_LOADING = /^Redis::CommandError: LOADING Redis is loading the dataset in memory$/;
+const HI_LOADING = /^REDIS_REPLY_ERROR: LOADING Redis is loading the dataset in memory$/;
 
 const RB_PROBE = 'ruby probes/redis-rb-probe.rb';
 
@@ -79,7 +84,7 @@ describe('lifeline lab --client-cmd: a client in another language through the pr
     const restartErrors = errors(restart.measurement.commands).map((c) => c.error ?? '');
     expect(restartErrors.filter((e) => REFUSED.test(e)).length).toBeGreaterThan(3);
     for (const e of restartErrors)
-      expect(e).toMatch(new RegExp(`${REFUSED.source}|${RESET.source}|${CLOSED.source}`));
+      expect(e).toMatch(new RegExp(`${REFUSED.source}|${RESET.source}|${CLOSED.source}|${LOADING.source}`));
     expect(restart.verdict).toMatchObject({ status: 'ok', neverSettled: 0 });
 
     // The pool reconnects a killed idle connection when it hands it out: the app sees nothing.
@@ -120,8 +125,8 @@ describe('lifeline lab --client-cmd: a client in another language through the pr
     // Down 1 s: each write in the gap is refused at once (its one reconnect attempt is refused too).
     const restart = result('restart');
     const restartErrors = errors(restart.measurement.commands).map((c) => c.error ?? '');
-    expect(restartErrors.length).toBeGreaterThan(3);
-    for (const e of restartErrors) expect(e).toMatch(RB_REFUSED);
+    expect(restartErrors.filter((e) => RB_REFUSED.test(e)).length).toBeGreaterThan(3);
+    for (const e of restartErrors) expect(e).toMatch(new RegExp(`${RB_REFUSED.source}|${RB_LOADING.source}`));
     expect(restart.verdict).toMatchObject({ status: 'ok', neverSettled: 0 });
 
     // A killed idle connection is reconnected on the next command: the app sees nothing.
@@ -218,7 +223,9 @@ describe('lifeline lab --client-cmd: a client in another language through the pr
     const restartErrors = errors(restart.measurement.commands).map((c) => c.error ?? '');
     expect(restartErrors.filter((e) => HI_REFUSED.test(e)).length).toBeGreaterThan(3);
     for (const e of restartErrors)
-      expect(e).toMatch(new RegExp(`${HI_REFUSED.source}|${HI_EOF.source}|${HI_RESET.source}`));
+      expect(e).toMatch(
+        new RegExp(`${HI_REFUSED.source}|${HI_EOF.source}|${HI_RESET.source}|${HI_LOADING.source}`),
+      );
     expect(restart.verdict).toMatchObject({ status: 'ok', neverSettled: 0 });
 
     // No check before writing: the first write on the killed connection reads EOF; the next reconnects.
