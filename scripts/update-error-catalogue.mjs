@@ -6,7 +6,7 @@ import { CATALOGUE_CLIENTS } from '../dist/explain/catalogue-clients.js';
 import { catalogueFromLab } from '../dist/explain/catalogue-from-lab.js';
 import { runLab } from '../dist/lab/run-lab.js';
 
-const RUNS = Number(process.env.CATALOGUE_RUNS ?? 3);
+const RUNS = Number(process.env.CATALOGUE_RUNS ?? 5);
 const server = execFileSync(process.env.REDIS_SERVER_BIN ?? 'redis-server', ['--version'], {
   encoding: 'utf8',
 }).match(/v=(\S+)/)?.[1];

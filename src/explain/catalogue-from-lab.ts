@@ -4,6 +4,7 @@ import { CLIENTS, type ClientName } from './client-signature.js';
 import type { CatalogueMessage, ErrorCatalogue } from './error-catalogue.js';
 import { templateOf } from './message-template.js';
 import { socketEventOf } from './socket-event.js';
+import { SOURCE_MESSAGES } from './source-messages.js';
 
 /** A lab run of one client, under the catalogue's name for it. */
 export interface LabRunOf {
@@ -39,7 +40,13 @@ export function catalogueFromLab(runs: readonly LabRunOf[], server: string): Err
         const key = `${client}\u0000${errorClass}\u0000${text}`;
         let message = messages.get(key);
         if (!message) {
-          const socketEvent = socketEventOf(`${errorClass}: ${text}`) ?? socketEventOf(text);
+          // A client's own words for an event (redis-py's "Connection not ready": the server wrote first,
+          // to refuse it) are known from its source, not from any client's shared words.
+          const socketEvent =
+            socketEventOf(`${errorClass}: ${text}`) ??
+            socketEventOf(text) ??
+            SOURCE_MESSAGES.find((s) => (!s.client || s.client === client) && s.words.test(text))
+              ?.socketEvent;
           if (!socketEvent) continue; // not about the connection (a reply the app did not expect)
           message = { client, class: errorClass, text, socketEvent, seen: [] };
           messages.set(key, message);
