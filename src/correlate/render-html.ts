@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { esc } from '../watch/report/render-report-html.js';
+import { esc, htmlPage } from '../core/html-page.js';
 import type { CorrelateResult } from './correlate.js';
 import { type Correlation, clock } from './match-bursts.js';
 import { burstHeadline, MAX_SHOWN } from './render-correlation.js';
@@ -58,17 +58,10 @@ export function renderCorrelationHtml(r: CorrelateResult): string {
         : `<span class="none">no server event</span>: ${esc(c.verdict.title)}`
     }</td><td>${esc(c.verdict.cause)}</td><td class="note">${c.verdict.evidence.map((e) => esc(e)).join('<br>')}</td></tr>`;
   });
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>lifeline correlate — ${r.bursts} bursts, ${r.matched} matched</title>
-<style>${CSS}</style>
-</head>
-<body>
-<header><h1>lifeline correlate</h1><p class="counts">${esc(`${r.errors} Redis errors in ${r.bursts} bursts from ${r.files.map((x) => basename(x.file)).join(', ')}; ${r.matched} matched a server event.`)}</p></header>
+  return htmlPage(
+    `lifeline correlate — ${r.bursts} bursts, ${r.matched} matched`,
+    CSS,
+    `<header><h1>lifeline correlate</h1><p class="counts">${esc(`${r.errors} Redis errors in ${r.bursts} bursts from ${r.files.map((x) => basename(x.file)).join(', ')}; ${r.matched} matched a server event.`)}</p></header>
 ${svg}
 <ul class="legend"><li><i class="dia"></i>server event</li><li><i class="bar"></i>burst of app errors (height: count)</li><li><i class="ln"></i>matched: the event taken as the burst's cause</li></ul>
 <table><thead><tr><th>first error (UTC)</th><th>errors</th><th>burst</th><th>server event</th><th>cause</th><th>evidence</th></tr></thead>
@@ -76,10 +69,8 @@ ${svg}
 ${rows.join('\n')}
 </tbody></table>
 ${r.correlations.length > MAX_SHOWN ? `<p class="note">${r.correlations.length - MAX_SHOWN} more bursts: see --json.</p>` : ''}
-<footer><p>Times are UTC. Rendered by ${esc(`${r.tool.name} ${r.tool.version}`)}.</p></footer>
-</body>
-</html>
-`;
+<footer><p>Times are UTC. Rendered by ${esc(`${r.tool.name} ${r.tool.version}`)}.</p></footer>`,
+  );
 }
 
 function burstMark(c: Correlation, x: (t: number) => number, maxCount: number): string {

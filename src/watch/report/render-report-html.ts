@@ -1,3 +1,4 @@
+import { esc, htmlPage } from '../../core/html-page.js';
 import { formatDuration } from '../../core/units.js';
 import type { SeriesPoint } from '../history/read-history.js';
 import type { Incident } from '../types.js';
@@ -23,20 +24,7 @@ export function renderReportHtml(timeline: Timeline): string {
         : ''
     }. Times are UTC. Rendered by ${esc(timeline.generatedBy)}.</p></footer>`,
   ];
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>lifeline report — ${esc(describeWindow(timeline))}</title>
-<style>${CSS}</style>
-</head>
-<body>
-${body.join('\n')}
-</body>
-</html>
-`;
+  return htmlPage(`lifeline report — ${describeWindow(timeline)}`, CSS, body.join('\n'));
 }
 
 const CSS = `
@@ -294,13 +282,3 @@ function timeTicks(t0: number, t1: number): { at: number; label: string }[] {
 const compact = (v: number) =>
   v >= 1_000_000 ? `${v / 1_000_000}M` : v >= 10_000 ? `${v / 1000}k` : String(v);
 const n = (v: number) => (Math.round(v * 10) / 10).toString();
-
-/** Escapes text and attribute values (always double-quoted) for HTML. */
-export function esc(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
-}
