@@ -40,7 +40,7 @@ export async function watching(
     warnings,
     next: (kind, since, timeoutMs = 10_000) =>
       waitFor(
-        `a ${kind} incident (seen: ${incidents.map((i) => i.incident.kind).join(', ') || 'none'})`,
+        () => `a ${kind} incident (seen: ${incidents.map((i) => i.incident.kind).join(', ') || 'none'})`,
         () => incidents.find((i) => i.incident.kind === kind && i.receivedAt >= since),
         timeoutMs,
       ) as Promise<Watching['incidents'][number]>,

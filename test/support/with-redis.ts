@@ -18,13 +18,23 @@ export async function withRedis<T>(
   }
 }
 
-/** Polls `check` every 50 ms until it returns a truthy value or `timeoutMs` passes (then throws `what`). */
-export async function waitFor<T>(what: string, check: () => Promise<T> | T, timeoutMs = 10_000): Promise<T> {
+/**
+ * Polls `check` every 50 ms until it returns a truthy value or `timeoutMs` passes (then throws `what`;
+ * a function is asked only then, so the message can say what the state was when the wait gave up).
+ */
+export async function waitFor<T>(
+  what: string | (() => string),
+  check: () => Promise<T> | T,
+  timeoutMs = 10_000,
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
     if (value) return value;
-    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > until)
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${typeof what === 'function' ? what() : what}`,
+      );
     await new Promise((r) => setTimeout(r, 50));
   }
 }
